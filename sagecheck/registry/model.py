@@ -1,0 +1,70 @@
+"""The declarative shape of a SageMaker resource type.
+
+One ResourceType says how a type is enumerated and detailed, how it is identified, how it is costed,
+and so, derived from those operations, which IAM actions reading it needs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+CostShape = Literal["run-duration", "hourly", "storage", "roll-up", "none"]
+COST_SHAPES: tuple[str, ...] = ("run-duration", "hourly", "storage", "roll-up", "none")
+
+
+@dataclass(frozen=True)
+class Search:
+    """Enumerate with sagemaker:Search; its records are complete, 100 a page."""
+
+    resource: str
+
+    @property
+    def operation(self) -> str:
+        return "Search"
+
+
+@dataclass(frozen=True)
+class Paginated:
+    """Enumerate with a List* operation and its botocore paginator."""
+
+    operation: str
+    result_key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class Call:
+    """A per-item call: API parameter names mapped to fields of the summary being detailed."""
+
+    operation: str
+    params: tuple[tuple[str, str], ...]
+    result_key: str | None = None  # a list in the response to collect (paginated when botocore can)
+    scope: str | None = None  # for actions that apply to many ARN types: the one this call touches
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    name: str
+    label: str  # plural, for people: "training jobs"
+    enumerate: Search | Paginated
+    id_field: str
+    arn_field: str
+    cost_shape: CostShape
+    describe: Call | None = None
+    extras: tuple[Call, ...] = ()
+    service: str = "sagemaker"
+    notes: str = ""
+    parent_fields: tuple[str, ...] = field(default=())  # ARN fields that link a child to its parent
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        ops = [self.enumerate.operation]
+        if self.describe:
+            ops.append(self.describe.operation)
+        ops.extend(call.operation for call in self.extras)
+        return tuple(dict.fromkeys(ops))
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """IAM actions share the SageMaker operation names, so they are derived, never listed twice."""
+        return tuple(f"{self.service}:{op}" for op in self.operations)
