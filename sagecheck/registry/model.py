@@ -40,6 +40,7 @@ class Call:
     params: tuple[tuple[str, str], ...]
     result_key: str | None = None  # a list in the response to collect (paginated when botocore can)
     scope: str | None = None  # for actions that apply to many ARN types: the one this call touches
+    purpose: str = "details (instance types, timings, security settings)"  # what is lost without it
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,15 @@ class ResourceType:
             ops.append(self.describe.operation)
         ops.extend(call.operation for call in self.extras)
         return tuple(dict.fromkeys(ops))
+
+    def breaks(self, action: str) -> str:
+        """What a missing action of this type costs the user, in one phrase."""
+        if action == f"{self.service}:{self.enumerate.operation}":
+            return f"{self.label} are not discovered, costed or checked"
+        for call in (self.describe, *self.extras):
+            if call is not None and action == f"{self.service}:{call.operation}":
+                return f"{self.label} are found but their {call.purpose} are not read"
+        raise KeyError(action)
 
     @property
     def actions(self) -> tuple[str, ...]:

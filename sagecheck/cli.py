@@ -1,0 +1,147 @@
+"""The sagecheck command line: parse options, call the library, render. No business logic here."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import api
+from . import catalog as catalog_module
+from .errors import AwsUnavailable, InputError
+from .regions import parse_account, parse_regions
+
+app = typer.Typer(
+    name="sagecheck",
+    help="SageMaker FinOps and security: preflight your permissions, then cost every resource by its real shape.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+FORMATS = ("table", "json")
+
+
+def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
+    if value not in allowed:
+        raise InputError(f"{option} {value!r}: choose one of {', '.join(allowed)}")
+    return value
+
+
+def _note(message: str) -> None:
+    if message:
+        print(message, file=sys.stderr)
+
+
+@app.command("catalog")
+def catalog_command(
+    format: str = typer.Option("table", "--format", help="table or json"),
+) -> None:
+    """List every permission sagecheck may use, its access level and who needs it."""
+    _choice(format, FORMATS, "--format")
+    catalog = catalog_module.load()
+    if format == "json":
+        print(json.dumps(catalog_module.to_document(catalog), indent=2))
+        return
+    from .report.catalog_view import catalog_table
+
+    sys.stdout.write(catalog_table(catalog))
+
+
+@app.command("preflight")
+def preflight_command(
+    policy_file: Optional[List[Path]] = typer.Option(None, "--policy-file", help="an identity policy (repeatable)"),
+    boundary_file: Optional[Path] = typer.Option(None, "--boundary-file", help="a permissions boundary policy"),
+    scp_file: Optional[List[Path]] = typer.Option(None, "--scp-file", help="a service control policy (repeatable)"),
+    authorization_details: Optional[Path] = typer.Option(
+        None, "--authorization-details", help="output of 'aws iam get-account-authorization-details'"
+    ),
+    principal_arn: Optional[str] = typer.Option(None, "--principal-arn", help="the user or role to check"),
+    account_id: Optional[str] = typer.Option(None, "--account-id", help="account to scope ARNs to (offline)"),
+    regions: Optional[str] = typer.Option(None, "--regions", help="r1,r2 or all"),
+    profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile for a live check"),
+    format: str = typer.Option("table", "--format", help="table or json"),
+    emit: Optional[str] = typer.Option(None, "--emit", help="json, terraform or cloudformation"),
+    out: Optional[Path] = typer.Option(None, "--out", help="where --emit writes the missing policy"),
+    strict: bool = typer.Option(False, "--strict", help="fail (exit 1) on excess grants too"),
+) -> None:
+    """Check permissions against the catalog; name what is missing and what each gap breaks."""
+    from .iam.generate import Scope
+    from .output import EMIT_FORMATS, emit_policy
+    from .report.preflight_view import preflight_table
+
+    _choice(format, FORMATS, "--format")
+    if emit is not None:
+        _choice(emit, EMIT_FORMATS, "--emit")
+        if out is None:
+            raise InputError("--emit needs --out PATH; the report itself goes to stdout")
+    region_list = parse_regions(regions)
+    account = parse_account(account_id)
+    inputs = api.OfflineInputs(
+        tuple(policy_file or ()), boundary_file, tuple(scp_file or ()), authorization_details, principal_arn
+    )
+    if not inputs.given:
+        if boundary_file or scp_file:
+            raise InputError("--boundary-file and --scp-file need --policy-file or --authorization-details")
+        result = api.live_preflight(profile=profile, regions=region_list, principal_arn=principal_arn)
+    else:
+        result = api.offline_preflight(inputs, region_list, account)
+    if emit is not None:
+        scope = Scope(regions=tuple(region_list), account=account)
+        _note(emit_policy(emit, api.missing_entries(result), scope, out, with_role=False))
+    if format == "json":
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        sys.stdout.write(preflight_table(result))
+    raise typer.Exit(result.exit_code(strict))
+
+
+@app.command("policy")
+def policy_command(
+    emit: str = typer.Option("json", "--emit", help="json, terraform or cloudformation"),
+    out: Optional[Path] = typer.Option(None, "--out", help="file (json, cloudformation) or folder (terraform)"),
+    regions: Optional[str] = typer.Option(None, "--regions", help="r1,r2 or all; default: every region"),
+    account_id: Optional[str] = typer.Option(None, "--account-id", help="account to scope ARNs to"),
+) -> None:
+    """Write the whole read-only onboarding policy; Terraform and CloudFormation add the scanner role."""
+    from .iam.generate import Scope
+    from .output import EMIT_FORMATS, emit_policy
+
+    _choice(emit, EMIT_FORMATS, "--emit")
+    region_list = parse_regions(regions) if regions else ["*"]
+    scope = Scope(regions=tuple(region_list), account=parse_account(account_id))
+    _note(emit_policy(emit, catalog_module.load().entries, scope, out, with_role=emit != "json"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: every known failure becomes one line on stderr and its exit code, never a traceback."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--debug"] or ["--help"]
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=args, prog_name="sagecheck", standalone_mode=False)
+    except InputError as exc:
+        if debug:
+            raise
+        print(f"sagecheck: error: {exc}", file=sys.stderr)
+        return 2
+    except AwsUnavailable as exc:
+        if debug:
+            raise
+        print(f"sagecheck: error: {exc}", file=sys.stderr)
+        return 3
+    except typer.Abort:
+        print("sagecheck: aborted", file=sys.stderr)
+        return 130
+    except typer.TyperException as exc:  # typer's own usage errors: unknown option, missing value...
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        print(f"sagecheck: error: {' '.join(message.split())}", file=sys.stderr)
+        return 2
+    return code if isinstance(code, int) else 0
+
+
+def run() -> None:
+    sys.exit(main())
