@@ -1,0 +1,72 @@
+"""Every AWS client comes from here: one injected boto3 Session, adaptive retries, and an operation guard.
+
+The guard is a `before-call` hook on the session, so it runs on every client made from it and refuses any
+operation outside the allow-list before a request is built. Scan and preflight get the read-only catalog's
+operations; the HyperPod control builds its own session with its own write allow-list.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Iterable
+
+import boto3
+import botocore.exceptions
+from botocore.config import Config
+
+from .errors import AwsUnavailable
+
+DEFAULT_MAX_ATTEMPTS = 10  # enough that a scan with 30 % of calls throttled still completes
+
+
+class OperationNotAllowed(Exception):
+    """The guard refused an operation; it was never sent."""
+
+
+def make_session(profile: str | None = None, region: str | None = None) -> boto3.Session:
+    try:
+        return boto3.Session(profile_name=profile, region_name=region)
+    except botocore.exceptions.ProfileNotFound as exc:
+        raise AwsUnavailable(str(exc)) from None
+
+
+class Clients:
+    def __init__(
+        self,
+        session: boto3.Session,
+        allowed: Iterable[tuple[str, str]],
+        *,
+        name: str = "read-only",
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        max_pool_connections: int = 16,
+    ):
+        self.session = session
+        self.name = name
+        self.allowed = frozenset((service.lower(), op) for service, op in allowed)
+        self._config = Config(
+            retries={"mode": "adaptive", "max_attempts": max_attempts},
+            max_pool_connections=max_pool_connections,
+            connect_timeout=10,
+            read_timeout=60,
+        )
+        self._cache: dict[tuple[str, str | None], object] = {}
+        self._lock = threading.Lock()
+        session.events.register("before-call", self._guard, unique_id=f"sagecheck-guard-{id(self)}")
+
+    def _guard(self, model, **_) -> None:
+        service = model.service_model.service_name
+        if (service, model.name) not in self.allowed:
+            raise OperationNotAllowed(f"{service}:{model.name} is not in the {self.name} allow-list; refused before sending")
+
+    def client(self, service: str, region: str | None = None):
+        key = (service, region)
+        with self._lock:  # creating clients is not thread-safe in botocore
+            if key not in self._cache:
+                self._cache[key] = self.session.client(service, region_name=region, config=self._config)
+            return self._cache[key]
+
+
+def read_only_clients(session: boto3.Session, catalog=None, **kwargs) -> Clients:
+    from . import catalog as catalog_module
+
+    catalog = catalog or catalog_module.load()
+    return Clients(session, catalog.operations(), name="read-only catalog", **kwargs)
