@@ -43,8 +43,15 @@ def emit_policy(kind: str, entries: Sequence, scope, out: Path | None, *, with_r
             raise InputError("--emit terraform needs --out DIR, the folder for the module")
         if Path(out).exists() and not Path(out).is_dir():
             raise InputError(f"--out {out}: exists and is not a folder")
-        generate.write_terraform(generate.render_terraform(documents, with_role=with_role), Path(out))
+        generate.write_terraform(generate.render_terraform(documents, with_role=with_role, scope=scope), Path(out))
         return f"wrote Terraform module to {out} ({len(documents)} policy document(s))"
+    if kind == "json" and out is not None and len(documents) > 1:
+        # Each managed policy is its own document; an array would not load as a policy anywhere.
+        paths = [Path(out).with_name(f"{Path(out).stem}-{n}{Path(out).suffix}") for n in range(1, len(documents) + 1)]
+        texts = [generate.render_json([doc]) for doc in documents]
+        for path, text in zip(paths, texts):
+            write_atomic(path, text if text.endswith("\n") else text + "\n")
+        return f"wrote {len(paths)} json policies (split at AWS's 6,144-character limit): " + ", ".join(map(str, paths))
     if kind == "json":
         text = generate.render_json(documents)
     else:

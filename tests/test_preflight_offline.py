@@ -197,3 +197,27 @@ def test_cli_table_names_gaps_and_exit_codes(capsys, write_json):
     out = " ".join(capsys.readouterr().out.split())
     assert "What each gap breaks" in out and "sagemaker:ListClusters" in out
     assert "hyperpod-cluster │ uncovered" in out
+
+
+@pytest.mark.parametrize("regions, account", [
+    (["us-east-1"], None),
+    (["us-east-1", "eu-west-1"], "111122223333"),
+    ("all", "111122223333"),  # big enough to split into several managed policies
+])
+def test_round_trip_original_plus_generated_policy_misses_nothing(tmp_path, capsys, regions, account):
+    legacy = str(EXAMPLES / "legacy-scanner-policy.json")
+    region_arg = regions if isinstance(regions, str) else ",".join(regions)
+    out = tmp_path / "missing.json"
+    account_args = ["--account-id", account] if account else []
+    code = main(["preflight", "--policy-file", legacy, "--regions", region_arg, *account_args,
+                 "--emit", "json", "--out", str(out)])
+    assert code == 1
+    generated = sorted(tmp_path.glob("missing*.json"))
+    if regions == "all":
+        assert len(generated) > 1, "17+ regions with an account do not fit one managed policy"
+    capsys.readouterr()
+    args = ["preflight", "--policy-file", legacy, "--regions", region_arg, *account_args, "--format", "json"]
+    for path in generated:
+        args += ["--policy-file", str(path)]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["missing"] == []
