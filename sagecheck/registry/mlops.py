@@ -1,5 +1,33 @@
 """MLOps resources: pipelines, feature store, model monitoring and MLflow."""
+from ..records import Capacity, base, get
 from .model import Call, Paginated, ResourceType, Search
+
+
+def feature_group_record(raw, origin, rtype):
+    return base(
+        raw, origin, rtype,
+        state=raw.get("FeatureGroupStatus") or "unknown",
+        attrs={
+            "online_store": bool(get(raw, "OnlineStoreConfig.EnableOnlineStore")),
+            "online_kms_key": get(raw, "OnlineStoreConfig.SecurityConfig.KmsKeyId"),
+            "offline_kms_key": get(raw, "OfflineStoreConfig.S3StorageConfig.KmsKeyId"),
+        },
+    )
+
+
+def pipeline_execution_record(raw, origin, rtype):
+    return base(raw, origin, rtype, state=raw.get("PipelineExecutionStatus") or "unknown",
+                parent_arn=raw.get("PipelineArn"))
+
+
+def mlflow_record(raw, origin, rtype):
+    size = raw.get("TrackingServerSize")
+    return base(
+        raw, origin, rtype,
+        state=raw.get("TrackingServerStatus") or "unknown",
+        capacity=(Capacity("", f"mlflow.{size}", 1),) if size else (),
+        attrs={"active": raw.get("IsActive") == "Active", "size": size},
+    )
 
 TYPES = (
     ResourceType(
@@ -9,6 +37,7 @@ TYPES = (
         id_field="FeatureGroupName",
         arn_field="FeatureGroupArn",
         cost_shape="none",
+        to_record=feature_group_record,
         notes="Feature Store bills per request and GB stored, which no read API reports.",
     ),
     ResourceType(
@@ -18,6 +47,7 @@ TYPES = (
         id_field="PipelineName",
         arn_field="PipelineArn",
         cost_shape="none",
+        state_field="PipelineStatus",
     ),
     ResourceType(
         name="pipeline-execution",
@@ -26,6 +56,7 @@ TYPES = (
         id_field="PipelineExecutionArn",
         arn_field="PipelineExecutionArn",
         cost_shape="none",
+        to_record=pipeline_execution_record,
         parent_fields=("PipelineArn",),
     ),
     ResourceType(
@@ -35,6 +66,7 @@ TYPES = (
         id_field="MonitoringScheduleName",
         arn_field="MonitoringScheduleArn",
         cost_shape="roll-up",
+        state_field="MonitoringScheduleStatus",
         notes="Children are the processing jobs whose MonitoringScheduleArn names it.",
     ),
     ResourceType(
@@ -45,5 +77,6 @@ TYPES = (
         id_field="TrackingServerName",
         arn_field="TrackingServerArn",
         cost_shape="hourly",
+        to_record=mlflow_record,
     ),
 )

@@ -6,7 +6,7 @@ and so, derived from those operations, which IAM actions reading it needs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Callable, Literal
 
 CostShape = Literal["run-duration", "hourly", "storage", "roll-up", "none"]
 COST_SHAPES: tuple[str, ...] = ("run-duration", "hourly", "storage", "roll-up", "none")
@@ -30,6 +30,7 @@ class Paginated:
     operation: str
     result_key: str
     params: tuple[tuple[str, object], ...] = ()
+    since_param: str | None = None  # e.g. LastModifiedTimeAfter: skip what cannot touch the period
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,16 @@ class ResourceType:
     service: str = "sagemaker"
     notes: str = ""
     parent_fields: tuple[str, ...] = field(default=())  # ARN fields that link a child to its parent
+    state_field: str = ""
+    # raw API dict (summary merged with details; extras under "_<Operation>") + Origin -> ResourceRecord
+    to_record: Callable[..., Any] | None = None
+
+    def record(self, raw: dict, origin) -> Any:
+        from ..records import base
+
+        if self.to_record is not None:
+            return self.to_record(raw, origin, self)
+        return base(raw, origin, self, state=str(raw.get(self.state_field) or "unknown"))
 
     @property
     def operations(self) -> tuple[str, ...]:

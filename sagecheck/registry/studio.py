@@ -1,5 +1,57 @@
 """SageMaker Studio: domains hold user profiles and spaces; apps bill hourly by their instance type."""
+from ..records import Capacity, as_int, base, get
 from .model import Call, Paginated, ResourceType
+
+
+def domain_record(raw, origin, rtype):
+    return base(
+        raw, origin, rtype,
+        state=raw.get("Status") or "unknown",
+        attrs={
+            "app_network_access": raw.get("AppNetworkAccessType"),
+            "auth_mode": raw.get("AuthMode"),
+            "kms_key": raw.get("KmsKeyId"),
+            "vpc_id": raw.get("VpcId"),
+        },
+    )
+
+
+def user_profile_record(raw, origin, rtype):
+    arn = raw.get("UserProfileArn") or (
+        f"arn:aws:sagemaker:{origin.region}:{origin.account}:user-profile/{raw.get('DomainId')}/{raw.get('UserProfileName')}"
+    )
+    return base({**raw, "UserProfileArn": arn}, origin, rtype, state=raw.get("Status") or "unknown",
+                attrs={"domain_id": raw.get("DomainId")})
+
+
+def space_record(raw, origin, rtype):
+    arn = raw.get("SpaceArn") or (
+        f"arn:aws:sagemaker:{origin.region}:{origin.account}:space/{raw.get('DomainId')}/{raw.get('SpaceName')}"
+    )
+    return base(
+        {**raw, "SpaceArn": arn}, origin, rtype,
+        state=raw.get("Status") or "unknown",
+        volume_gb=as_int(get(raw, "SpaceSettingsSummary.SpaceStorageSettings.EbsStorageSettings.EbsVolumeSizeInGb")),
+        attrs={"domain_id": raw.get("DomainId"), "app_type": get(raw, "SpaceSettingsSummary.AppType")},
+    )
+
+
+def app_record(raw, origin, rtype):
+    owner = raw.get("UserProfileName") or raw.get("SpaceName") or "-"
+    # ListApps omits the ARN; DescribeApp has it. Build the documented shape when details were not read.
+    arn = raw.get("AppArn") or (
+        f"arn:aws:sagemaker:{origin.region}:{origin.account}:app/{raw.get('DomainId')}/{owner}/"
+        f"{str(raw.get('AppType', '')).lower()}/{raw.get('AppName')}"
+    )
+    instance_type = get(raw, "ResourceSpec.InstanceType")
+    billed = instance_type and instance_type != "system"
+    return base(
+        {**raw, "AppArn": arn}, origin, rtype,
+        state=raw.get("Status") or "unknown",
+        capacity=(Capacity("", instance_type, 1),) if billed else (),
+        last_activity=raw.get("LastUserActivityTimestamp"),
+        attrs={"domain_id": raw.get("DomainId"), "app_type": raw.get("AppType"), "owner": owner},
+    )
 
 TYPES = (
     ResourceType(
@@ -10,6 +62,7 @@ TYPES = (
         id_field="DomainId",
         arn_field="DomainArn",
         cost_shape="none",
+        to_record=domain_record,
     ),
     ResourceType(
         name="user-profile",
@@ -18,6 +71,7 @@ TYPES = (
         id_field="UserProfileName",
         arn_field="UserProfileArn",
         cost_shape="none",
+        to_record=user_profile_record,
     ),
     ResourceType(
         name="space",
@@ -26,6 +80,7 @@ TYPES = (
         id_field="SpaceName",
         arn_field="SpaceArn",
         cost_shape="storage",
+        to_record=space_record,
     ),
     ResourceType(
         name="studio-app",
@@ -44,6 +99,7 @@ TYPES = (
         id_field="AppName",
         arn_field="AppArn",
         cost_shape="hourly",
+        to_record=app_record,
         notes="DescribeApp gives LastUserActivityTimestamp, for idle detection.",
     ),
 )
