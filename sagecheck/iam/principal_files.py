@@ -69,6 +69,11 @@ def validate_principal_arn(arn: str) -> str:
     return arn
 
 
+def account_of(arn: str) -> str | None:
+    match = ARN_RE.match(arn)
+    return match.group(3) if match else None
+
+
 def role_name_of(arn: str) -> tuple[str, str] | None:
     """('role'|'user', name) for an IAM or assumed-role ARN; the path is dropped."""
     match = ARN_RE.match(arn)
