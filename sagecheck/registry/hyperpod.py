@@ -38,6 +38,7 @@ def training_plan_record(raw, origin, rtype):
 TYPES = (
     ResourceType(
         name="hyperpod-cluster",
+        usage="cluster",
         label="HyperPod clusters",
         enumerate=Paginated("ListClusters", "ClusterSummaries"),
         describe=Call("DescribeCluster", (("ClusterName", "ClusterArn"),)),

@@ -71,6 +71,7 @@ def model_record(raw, origin, rtype):
 TYPES = (
     ResourceType(
         name="endpoint",
+        usage="hosting",
         label="endpoints",
         enumerate=Search("Endpoint"),
         id_field="EndpointName",

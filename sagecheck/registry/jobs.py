@@ -92,6 +92,7 @@ def timed_record(state: str, start: str, end: str):
 TYPES = (
     ResourceType(
         name="training-job",
+        usage="training",
         label="training jobs",
         enumerate=Search("TrainingJob"),
         id_field="TrainingJobName",
@@ -103,6 +104,7 @@ TYPES = (
     ),
     ResourceType(
         name="processing-job",
+        usage="processing",
         label="processing jobs",
         enumerate=Paginated("ListProcessingJobs", "ProcessingJobSummaries", since_param=SINCE),
         describe=Call("DescribeProcessingJob", (("ProcessingJobName", "ProcessingJobName"),)),
@@ -114,6 +116,7 @@ TYPES = (
     ),
     ResourceType(
         name="transform-job",
+        usage="transform",
         label="batch transform jobs",
         enumerate=Paginated("ListTransformJobs", "TransformJobSummaries", since_param=SINCE),
         describe=Call("DescribeTransformJob", (("TransformJobName", "TransformJobName"),)),

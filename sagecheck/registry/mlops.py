@@ -71,6 +71,7 @@ TYPES = (
     ),
     ResourceType(
         name="mlflow-tracking-server",
+        usage="mlflow",
         label="MLflow tracking servers",
         enumerate=Paginated("ListMlflowTrackingServers", "TrackingServerSummaries"),
         describe=Call("DescribeMlflowTrackingServer", (("TrackingServerName", "TrackingServerName"),)),

@@ -58,6 +58,7 @@ class ResourceType:
     notes: str = ""
     parent_fields: tuple[str, ...] = field(default=())  # ARN fields that link a child to its parent
     state_field: str = ""
+    usage: str | None = None  # the price book's usage for this type's compute (training, hosting...)
     # raw API dict (summary merged with details; extras under "_<Operation>") + Origin -> ResourceRecord
     to_record: Callable[..., Any] | None = None
 

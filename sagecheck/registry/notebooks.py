@@ -45,6 +45,7 @@ def lifecycle_config_record(raw, origin, rtype):
 TYPES = (
     ResourceType(
         name="notebook-instance",
+        usage="notebook",
         label="notebook instances",
         enumerate=Paginated("ListNotebookInstances", "NotebookInstances"),
         describe=Call("DescribeNotebookInstance", (("NotebookInstanceName", "NotebookInstanceName"),)),

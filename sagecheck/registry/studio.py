@@ -75,6 +75,7 @@ TYPES = (
     ),
     ResourceType(
         name="space",
+        usage="storage",
         label="Studio spaces",
         enumerate=Paginated("ListSpaces", "Spaces"),
         id_field="SpaceName",
@@ -84,6 +85,7 @@ TYPES = (
     ),
     ResourceType(
         name="studio-app",
+        usage="studio",
         label="Studio apps",
         enumerate=Paginated("ListApps", "Apps"),
         describe=Call(
