@@ -115,5 +115,5 @@ def to_csv(rows: Iterable[PriceRow], comments: Iterable[str] = ()) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
     for row in sorted(rows, key=lambda r: (r.region, r.usage, r.instance_type)):
-        writer.writerow([row.region, row.usage, row.instance_type, row.unit, f"{row.usd:g}"])
+        writer.writerow([row.region, row.usage, row.instance_type, row.unit, f"{row.usd:.10g}"])
     return out.getvalue()
