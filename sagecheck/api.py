@@ -1,12 +1,15 @@
 """The library API the CLI is a thin layer over. Import and call these from your own code."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from . import catalog as catalog_module
 from .catalog import Catalog, CatalogEntry
+from .discovery import DiscoveryResult
+from .pricing import PriceBook
 from .errors import InputError
 from .iam import principal_files
 from .iam.preflight import GRANTED, PreflightResult, check_policies
@@ -74,3 +77,95 @@ def missing_entries(result: PreflightResult, catalog: Catalog | None = None) -> 
     catalog = catalog or catalog_module.load()
     missing = {o.action for o in result.outcomes if o.status != GRANTED}
     return [e for e in catalog.entries if e.action in missing]
+
+
+@dataclass
+class Scan:
+    as_of: dt.datetime
+    period: tuple
+    account: str
+    regions: tuple[str, ...]
+    preflight: PreflightResult
+    discovery: DiscoveryResult
+    book: PriceBook
+    lines: list = field(default_factory=list)
+    recommendations: list = field(default_factory=list)
+    findings: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    calls: dict = field(default_factory=dict)  # (service, operation) -> count, everything the scan sent
+
+    @property
+    def totals(self):
+        from .costing import totals
+
+        return totals(self.lines)
+
+    @property
+    def exit_code(self) -> int:
+        """1 when coverage is partial: a missing permission, an AWS denial, or a type that failed."""
+        return 1 if self.preflight.missing_actions or not self.discovery.complete else 0
+
+
+def live_preflight(profile: str | None, regions: Sequence[str], principal_arn: str | None = None,
+                   session=None) -> PreflightResult:
+    from .iam.live import live_preflight as check_live
+    from .session import make_session, read_only_clients
+
+    clients = read_only_clients(session or make_session(profile, regions[0]))
+    return check_live(clients, regions, principal_arn)
+
+
+def price_book(prices: str, clients, regions: Sequence[str], granted: bool, overrides: Path | None = None):
+    """`auto`: live when pricing:GetProducts is granted and answers, else the bundled snapshot."""
+    from . import pricing
+
+    notes: list[str] = []
+    if prices in ("auto", "live"):
+        if granted or prices == "live":
+            from .pricing_live import PricingUnavailable, live_book
+
+            try:
+                book = live_book(clients, regions)
+            except PricingUnavailable as exc:
+                if prices == "live":
+                    raise InputError(f"--prices live: {exc}") from None
+                notes.append(f"live prices unavailable ({exc}); used the bundled snapshot")
+                book = pricing.bundled()
+        else:
+            notes.append("pricing:GetProducts not granted; used the bundled snapshot")
+            book = pricing.bundled()
+    elif prices == "bundled":
+        book = pricing.bundled()
+    else:
+        book = pricing.load_csv(Path(prices))
+    if overrides is not None:
+        book = book.overlay(pricing.load_csv(overrides))
+    book.notes.extend(notes)
+    return book
+
+
+def scan(session, regions: Sequence[str], as_of: dt.datetime, *, principal_arn: str | None = None,
+         prices: str = "auto", price_overrides: Path | None = None, on_progress=None) -> Scan:
+    """Preflight the caller, discover what its permissions let it read, and cost it."""
+    from .costing import Period, cost_all
+    from .discovery import discover
+    from .iam.live import live_preflight as check_live
+    from .period import month_of
+    from .registry import RESOURCE_TYPES
+    from .session import read_only_clients
+
+    # Offline sources load first, so a bad price file fails before any AWS call.
+    book = None if prices in ("auto", "live") else price_book(prices, None, regions, False, price_overrides)
+    clients = read_only_clients(session)
+    preflight = check_live(clients, regions, principal_arn)
+    account = principal_files.account_of(preflight.principal) or "*"
+    period = month_of(as_of)
+    book = book or price_book(prices, clients, regions, "pricing:GetProducts" not in preflight.missing_actions,
+                              price_overrides)
+    if on_progress:
+        on_progress(total=len(RESOURCE_TYPES) * len(regions))
+    found = discover(clients, regions, account, not_granted=preflight.missing_actions, since=period[0],
+                     on_done=(lambda t, r: on_progress(advance=1)) if on_progress else None)
+    lines = cost_all(found.records, book, Period(period[0], period[1], as_of))
+    return Scan(as_of, period, account, tuple(regions), preflight, found, book, lines, notes=list(book.notes),
+                calls=dict(clients.calls))

@@ -86,7 +86,7 @@ def preflight_command(
     if not inputs.given:
         if boundary_file or scp_file:
             raise InputError("--boundary-file and --scp-file need --policy-file or --authorization-details")
-        result = api.live_preflight(profile=profile, regions=region_list, principal_arn=principal_arn)
+        result = api.live_preflight(profile, region_list, principal_arn)
     else:
         result = api.offline_preflight(inputs, region_list, account)
     if emit is not None:
@@ -114,6 +114,98 @@ def policy_command(
     region_list = parse_regions(regions) if regions else ["*"]
     scope = Scope(regions=tuple(region_list), account=parse_account(account_id))
     _note(emit_policy(emit, catalog_module.load().entries, scope, out, with_role=emit != "json"))
+
+
+@app.command("scan")
+def scan_command(
+    profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile"),
+    regions: Optional[str] = typer.Option(None, "--regions", help="r1,r2 or all"),
+    principal_arn: Optional[str] = typer.Option(None, "--principal-arn", help="check this principal's permissions"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="ISO 8601 clock for every figure; default now"),
+    prices: str = typer.Option("auto", "--prices", help="auto, live, bundled or PATH.csv"),
+    price_overrides: Optional[Path] = typer.Option(None, "--price-overrides", help="CSV of negotiated rates"),
+    format: str = typer.Option("table", "--format", help="table or json"),
+    out: Optional[Path] = typer.Option(None, "--out", help="write the report here instead of stdout"),
+    quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
+) -> None:
+    """Preflight, discover every SageMaker resource the permissions allow, cost it, and report."""
+    from .period import parse_as_of
+    from .session import make_session
+
+    _choice(format, FORMATS, "--format")
+    region_list = parse_regions(regions)
+    clock = parse_as_of(as_of)
+    session = make_session(profile, region_list[0])
+    with _progress(quiet) as update:
+        result = api.scan(session, region_list, clock, principal_arn=principal_arn, prices=prices,
+                          price_overrides=price_overrides, on_progress=update)
+    raise typer.Exit(_report(result, format, out))
+
+
+@app.command("demo")
+def demo_command(
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="ISO 8601 clock; default now"),
+    prices: str = typer.Option("bundled", "--prices", help="bundled or PATH.csv"),
+    format: str = typer.Option("table", "--format", help="table or json"),
+    out: Optional[Path] = typer.Option(None, "--out", help="write the report here instead of stdout"),
+    policy_out: Optional[Path] = typer.Option(None, "--policy-out", help="keep the generated missing policy here"),
+    quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
+) -> None:
+    """Run the whole pipeline against a built-in simulated account (needs the demo extra: moto).
+
+    Prices default to the bundled snapshot: the simulated account has no AWS price list to read."""
+    from .period import parse_as_of
+
+    _choice(format, FORMATS, "--format")
+    clock = parse_as_of(as_of)
+    try:
+        from .demo.run import run_demo
+    except ModuleNotFoundError as exc:
+        raise InputError(f"the demo needs moto: pip install 'sagecheck[demo]' ({exc.name} is missing)") from None
+    with _progress(quiet) as update:
+        result = run_demo(clock, prices=prices, say=_note, policy_out=policy_out, on_progress=update)
+    raise typer.Exit(_report(result.scan, format, out))
+
+
+prices_app = typer.Typer(help="Price data: pull live SageMaker rates into the price CSV format.", no_args_is_help=True)
+app.add_typer(prices_app, name="prices")
+
+
+@prices_app.command("pull")
+def prices_pull_command(
+    regions: Optional[str] = typer.Option(None, "--regions", help="r1,r2 or all"),
+    out: Path = typer.Option(..., "--out", help="the CSV to write"),
+    profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile"),
+) -> None:
+    """Write live on-demand SageMaker rates (pricing:GetProducts) as a price CSV for --prices."""
+    from .pricing_live import pull
+    from .session import make_session, read_only_clients
+
+    region_list = parse_regions(regions)
+    if out.parent and not out.parent.exists():
+        raise InputError(f"--out {out}: folder {out.parent} does not exist")
+    rows = pull(read_only_clients(make_session(profile, region_list[0])), region_list, out)
+    _note(f"wrote {len(rows)} price rows for {', '.join(region_list)} to {out}")
+
+
+def _progress(quiet: bool):
+    from .report.progress import progress
+
+    return progress("Discovering SageMaker resources", quiet)
+
+
+def _report(result, format: str, out: Optional[Path]) -> int:
+    from .output import write_atomic
+    from .report.json_report import scan_dict
+    from .report.scan_view import scan_table
+
+    text = json.dumps(scan_dict(result), indent=2) + "\n" if format == "json" else scan_table(result)
+    if out is not None:
+        write_atomic(out, text)
+        _note(f"wrote {format} report to {out}")
+    else:
+        sys.stdout.write(text)
+    return result.exit_code
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -152,6 +152,8 @@ def cost_hourly(record: ResourceRecord, book: PriceBook, period: Period, usage: 
 
 
 def _bills_now(record: ResourceRecord) -> bool:
+    if record.type == "studio-app" and not record.capacity:
+        return False  # apps on the free 'system' instance (e.g. the default JupyterServer)
     if record.type == "endpoint":
         return record.state in HOSTED_STATES
     if record.type == "mlflow-tracking-server":

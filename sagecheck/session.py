@@ -6,7 +6,9 @@ operations; the HyperPod control builds its own session with its own write allow
 """
 from __future__ import annotations
 
+import os
 import threading
+from collections import Counter
 from typing import Iterable
 
 import boto3
@@ -36,26 +38,31 @@ class Clients:
         allowed: Iterable[tuple[str, str]],
         *,
         name: str = "read-only",
-        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        max_attempts: int | None = None,
         max_pool_connections: int = 16,
     ):
         self.session = session
         self.name = name
         self.allowed = frozenset((service.lower(), op) for service, op in allowed)
+        # AWS_MAX_ATTEMPTS is honoured as the AWS CLI honours it; our default is higher than botocore's.
+        attempts = max_attempts or int(os.environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)
         self._config = Config(
-            retries={"mode": "adaptive", "max_attempts": max_attempts},
+            retries={"mode": "adaptive", "max_attempts": attempts},
             max_pool_connections=max_pool_connections,
             connect_timeout=10,
             read_timeout=60,
         )
         self._cache: dict[tuple[str, str | None], object] = {}
         self._lock = threading.Lock()
+        self.calls: Counter = Counter()  # (service, operation) -> calls let through, retries not counted
         session.events.register("before-call", self._guard, unique_id=f"sagecheck-guard-{id(self)}")
 
     def _guard(self, model, **_) -> None:
         service = model.service_model.service_name
         if (service, model.name) not in self.allowed:
             raise OperationNotAllowed(f"{service}:{model.name} is not in the {self.name} allow-list; refused before sending")
+        with self._lock:
+            self.calls[(service, model.name)] += 1
 
     def client(self, service: str, region: str | None = None):
         key = (service, region)

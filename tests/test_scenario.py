@@ -183,7 +183,7 @@ class TestSeededAccount:
 
         hetero = one("multimodal-hetero-")
         groups = hetero["ResourceConfig"]["InstanceGroups"]
-        assert [(g["InstanceType"], g["InstanceCount"]) for g in groups] == [("ml.c5.4xlarge", 2), ("ml.p3.2xlarge", 1)]
+        assert [(g["InstanceType"], g["InstanceCount"]) for g in groups] == [("ml.m5.xlarge", 2), ("ml.p3.2xlarge", 1)]
         assert "InstanceType" not in hetero["ResourceConfig"]
 
         running = one("llm-sft-")

@@ -413,24 +413,24 @@ class _RegionSeeder:
         # base name, instance type, count, minutes, spot savings, checkpoint, image, security: vpc/isolated/encrypted/kms
         plain = [
             ("churn-xgb", "ml.m5.xlarge", 1, 35, None, False, "", ""),
-            ("fraud-xgb", "ml.m5.2xlarge", 2, 90, 0.4, True, "", "kms"),
-            ("recsys-pytorch", "ml.g5.2xlarge", 1, 180, None, False, torch, "vpc kms"),
+            ("fraud-xgb", "ml.m5.xlarge", 2, 90, 0.4, True, "", "kms"),
+            ("recsys-pytorch", "ml.g5.xlarge", 1, 180, None, False, torch, "vpc kms"),
             ("churn-xgb", "ml.m5.xlarge", 1, 38, 0.4, False, "", ""),
             ("bert-finetune", "ml.p3.2xlarge", 1, 150, 0.45, False, hf, ""),
-            ("recsys-pytorch", "ml.g5.2xlarge", 1, 240, 0.35, True, torch, "vpc"),
-            ("llm-pretrain", "ml.p4d.24xlarge", 2, 360, None, False, torch, "vpc encrypted kms"),
-            ("forecast-deepar", "ml.c5.2xlarge", 1, 60, 0.5, True, "forecasting-deepar:1", ""),
-            ("bert-finetune", "ml.p3.8xlarge", 1, 120, None, False, hf, "vpc isolated encrypted kms"),
+            ("recsys-pytorch", "ml.g5.xlarge", 1, 240, 0.35, True, torch, "vpc"),
+            ("llm-pretrain", "ml.p3.2xlarge", 2, 360, None, False, torch, "vpc encrypted kms"),
+            ("forecast-deepar", "ml.m5.xlarge", 1, 60, 0.5, True, "forecasting-deepar:1", ""),
+            ("bert-finetune", "ml.p3.2xlarge", 1, 120, None, False, hf, "vpc isolated encrypted kms"),
             ("image-cls", "ml.g4dn.xlarge", 1, 90, 0.3, True, "image-classification:1", ""),
-            ("forecast-deepar", "ml.c5.2xlarge", 1, 55, None, False, "forecasting-deepar:1", ""),
-            ("sentiment-blazingtext", "ml.c5.4xlarge", 1, 25, None, False, "blazingtext:1", "isolated"),
+            ("forecast-deepar", "ml.m5.xlarge", 1, 55, None, False, "forecasting-deepar:1", ""),
+            ("sentiment-blazingtext", "ml.m5.xlarge", 1, 25, None, False, "blazingtext:1", "isolated"),
             ("image-cls", "ml.g4dn.xlarge", 1, 75, 0.6, False, "image-classification:1", ""),
-            ("anomaly-rcf", "ml.m5.large", 1, 15, None, False, "randomcutforest:1", "kms"),
-            ("kmeans-segments", "ml.m5.4xlarge", 3, 30, None, False, "kmeans:1", "vpc"),
+            ("anomaly-rcf", "ml.m5.xlarge", 1, 15, None, False, "randomcutforest:1", "kms"),
+            ("kmeans-segments", "ml.m5.xlarge", 3, 30, None, False, "kmeans:1", "vpc"),
             ("ltv-lightgbm", "ml.m5.xlarge", 1, 45, 0.4, True, "", ""),
             ("churn-xgb", "ml.m5.xlarge", 1, 33, None, False, "", ""),
-            ("fraud-xgb", "ml.m5.2xlarge", 2, 85, 0.42, True, "", "kms"),
-            ("recsys-pytorch", "ml.g5.4xlarge", 1, 200, None, False, torch, "vpc encrypted"),
+            ("fraud-xgb", "ml.m5.xlarge", 2, 85, 0.42, True, "", "kms"),
+            ("recsys-pytorch", "ml.g5.xlarge", 1, 200, None, False, torch, "vpc encrypted"),
             ("churn-xgb", "ml.m5.xlarge", 1, 36, None, False, "", ""),
         ]
         jobs = []
@@ -461,19 +461,19 @@ class _RegionSeeder:
                 f"multimodal-hetero-{self.as_of:%m%d}",
                 self.in_period(0.6),
                 120,
-                groups=(("data-prep", "ml.c5.4xlarge", 2), ("gpu-train", "ml.p3.2xlarge", 1)),
+                groups=(("data-prep", "ml.m5.xlarge", 2), ("gpu-train", "ml.p3.2xlarge", 1)),
                 image="pytorch-training:2.3.0-gpu-py311",
                 vpc=True,
                 kms=True,
             ),
-            TrainingJob(f"llm-sft-{self.as_of:%m%d}", None, 300, "ml.g5.12xlarge", image=torch),
+            TrainingJob(f"llm-sft-{self.as_of:%m%d}", None, 300, "ml.g5.xlarge", image=torch),
             TrainingJob(f"llm-eval-p5e-{self.as_of:%m%d}", self.in_period(0.7), 45, "ml.p5e.48xlarge", image=torch),
             TrainingJob(
                 f"bert-finetune-oom-{self.as_of:%m%d}", self.in_period(0.35), 12, "ml.p3.2xlarge", status="Failed",
                 image="huggingface-pytorch-training:2.1.0-gpu-py310",
             ),
             TrainingJob(
-                f"churn-xgb-monthly-{self.period_start:%Y%m}", self.period_start - dt.timedelta(days=2), 50, "ml.m5.2xlarge"
+                f"churn-xgb-monthly-{self.period_start:%Y%m}", self.period_start - dt.timedelta(days=2), 50, "ml.m5.xlarge"
             ),
             TrainingJob(
                 f"{labeling_name}-active-learning-001", self.in_period(0.42), 30, "ml.p3.2xlarge",
@@ -488,7 +488,7 @@ class _RegionSeeder:
         for i in (1, 2):
             jobs.append(
                 TrainingJob(f"{automl_name}-tr-{i:03d}-{0x5c0de000 + i:08x}", self.in_period(0.55 + 0.01 * i), 15,
-                            "ml.m5.2xlarge", parent=("AutoMLJobArn", automl_arn))
+                            "ml.m5.xlarge", parent=("AutoMLJobArn", automl_arn))
             )
         return jobs
 
@@ -586,10 +586,10 @@ class _RegionSeeder:
         ecr = f"683313688378.dkr.ecr.{self.region}.amazonaws.com"
         jobs = [  # base, instance type, count, minutes, end share (None: running), extra fields
             ("churn-preprocess", "ml.m5.xlarge", 2, 25, 0.2, {}),
-            ("churn-evaluate", "ml.c5.2xlarge", 1, 12, 0.45, {}),
+            ("churn-evaluate", "ml.m5.xlarge", 1, 12, 0.45, {}),
             (f"model-monitoring-{self.in_period(0.7):%Y%m%d%H}00-busy-endpoint", "ml.m5.xlarge", 1, 8, 0.7,
              {"MonitoringScheduleArn": schedule_arn}),
-            ("spark-feature-build", "ml.m5.4xlarge", 4, 50, None, {}),
+            ("spark-feature-build", "ml.m5.xlarge", 4, 50, None, {}),
         ]
         for i, (base, itype, count, minutes, share, extra) in enumerate(jobs):
             end = None if share is None else self.in_period(share)
@@ -627,7 +627,7 @@ class _RegionSeeder:
         jobs = [  # base, instance type, count, minutes, end
             ("batch-score-churn", "ml.m5.xlarge", 2, 55, self.in_period(0.3)),
             ("batch-score-churn", "ml.m5.xlarge", 2, 60, self.in_period(0.8)),
-            ("batch-score-fraud", "ml.c5.xlarge", 1, 40, self.period_start - dt.timedelta(days=5)),
+            ("batch-score-fraud", "ml.m5.xlarge", 1, 40, self.period_start - dt.timedelta(days=5)),
         ]
         for i, (base, itype, count, minutes, end) in enumerate(jobs):
             start = end - dt.timedelta(minutes=minutes)
