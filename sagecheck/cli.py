@@ -225,13 +225,19 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"sagecheck: error: {exc}", file=sys.stderr)
         return 3
-    except typer.Abort:
+    except (typer.Abort, KeyboardInterrupt):
         print("sagecheck: aborted", file=sys.stderr)
         return 130
     except typer.TyperException as exc:  # typer's own usage errors: unknown option, missing value...
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         print(f"sagecheck: error: {' '.join(message.split())}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug or an AWS failure we did not foresee: one line, and the way to see more
+        if debug:
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"sagecheck: unexpected {exc.__class__.__name__}: {first} (run with --debug for details)", file=sys.stderr)
+        return 1
     return code if isinstance(code, int) else 0
 
 

@@ -151,3 +151,15 @@ def test_link_fills_endpoint_instance_types_from_config():
                             capacity=(Capacity("v", "ml.g5.xlarge", 1),))
     linked = {r.type: r for r in link([endpoint, config])}
     assert linked["endpoint"].capacity == (Capacity("v", "ml.g5.xlarge", 3),)
+
+
+def test_training_jobs_cost_one_search_call_per_hundred():
+    from sagecheck.demo.scenario import simulated_account
+
+    n = 5000
+    with simulated_account(NOW, regions=("us-east-1",), training_jobs=n) as account:
+        result = discover(read_only_clients(account.new_admin_session()), ["us-east-1"], account.account_id,
+                          types=[BY_NAME["training-job"]])
+    assert len(result.records) == n
+    assert sum(result.calls.values()) <= n // 100 + 10
+    assert set(result.calls) == {"sagemaker:Search"}

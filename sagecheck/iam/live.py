@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import botocore.exceptions
+import botocore.parsers
 from botocore.exceptions import ClientError
 
 from .. import catalog as catalog_module
@@ -49,6 +50,8 @@ _NO_CREDENTIALS = (
     botocore.exceptions.SSOError,
 )
 _UNREACHABLE = (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)
+# What a service can answer with besides success: a modelled error, or a body botocore cannot parse.
+_AWS_FAULTS = (ClientError, botocore.exceptions.BotoCoreError, botocore.parsers.ResponseParserError)
 
 
 @dataclass
@@ -81,7 +84,9 @@ def _code(exc: ClientError) -> str:
     return exc.response.get("Error", {}).get("Code", "Unknown")
 
 
-def _why(exc: ClientError) -> str:
+def _why(exc: Exception) -> str:
+    if not isinstance(exc, ClientError):  # e.g. an unparseable 5xx body from a proxy or emulator
+        return f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
     error = exc.response.get("Error", {})
     return f"{error.get('Code', 'Unknown')}: {error.get('Message', '')}".rstrip(": ")
 
@@ -108,9 +113,11 @@ def live_preflight(
             return _all_inconclusive(catalog, principal.arn, reason, notes)
         try:
             outcomes = _simulate(iam, principal, catalog, regions)
-        except ClientError as exc:
+        except _UNREACHABLE:
+            raise
+        except _AWS_FAULTS as exc:
             why = _why(exc)
-            if _code(exc) in ("Throttling", "ThrottlingException"):
+            if isinstance(exc, ClientError) and _code(exc) in ("Throttling", "ThrottlingException"):
                 why += " (still throttled after every retry)"
             notes.append(f"the policy simulator was unavailable ({why}); the policies were read and evaluated locally")
         else:
@@ -268,13 +275,17 @@ class _Reader:
     def call(self, operation: str, what: str, **params) -> dict:
         try:
             return getattr(self.iam, operation)(**params)
-        except ClientError as exc:
+        except _UNREACHABLE:
+            raise
+        except _AWS_FAULTS as exc:
             raise _ReadFailed(f"iam:{_op_name(operation)} on {what}: {_why(exc)}") from None
 
     def pages(self, operation: str, key: str, what: str, **params) -> list:
         try:
             return [item for page in self.iam.get_paginator(operation).paginate(**params) for item in page[key]]
-        except ClientError as exc:
+        except _UNREACHABLE:
+            raise
+        except _AWS_FAULTS as exc:
             raise _ReadFailed(f"iam:{_op_name(operation)} on {what}: {_why(exc)}") from None
 
     def own(self, kind: str, name: str) -> list[Policy]:
