@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
+LEGACY_POLICY = ROOT / "sagecheck" / "demo" / "data" / "legacy-scanner-policy.json"
 
 
 @pytest.fixture

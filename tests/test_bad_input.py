@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, allow
+from conftest import LEGACY_POLICY, allow
 
 from sagecheck.cli import main
 
@@ -65,7 +65,7 @@ def test_bad_policy_file(capsys, tmp_path, name):
 
 @pytest.mark.parametrize("flag", ["--boundary-file", "--scp-file"])
 def test_bad_boundary_and_scp_files(capsys, flag):
-    code = main(["preflight", "--policy-file", str(EXAMPLES / "legacy-scanner-policy.json"),
+    code = main(["preflight", "--policy-file", str(LEGACY_POLICY),
                  flag, str(CORPUS / "unknown_effect.json")])
     assert_one_clear_line(capsys, code, "Effect must be")
 
@@ -90,7 +90,7 @@ def test_bad_boundary_and_scp_files(capsys, flag):
     ],
 )
 def test_bad_options(capsys, tmp_path, args, fragment):
-    good = EXAMPLES / "legacy-scanner-policy.json"
+    good = LEGACY_POLICY
     args = [a.format(tmp=tmp_path, good=good) for a in args]
     assert_one_clear_line(capsys, main(["preflight", *args]), fragment)
 

@@ -2,7 +2,7 @@
 import json
 
 import pytest
-from conftest import EXAMPLES, allow, deny
+from conftest import LEGACY_POLICY, allow, deny
 
 from sagecheck import api, catalog as catalog_module
 from sagecheck.cli import main
@@ -29,7 +29,7 @@ def test_the_whole_catalog_granted_means_nothing_missing(write_json):
 
 
 def test_legacy_policy_misses_the_newer_reads_and_says_what_breaks():
-    result = run([EXAMPLES / "legacy-scanner-policy.json"])
+    result = run([LEGACY_POLICY])
     missing = {o.action for o in result.with_status("missing")}
     assert {"sagemaker:ListClusters", "sagemaker:Search", "sagemaker:ListMlflowTrackingServers"} <= missing
     assert "sagemaker:ListNotebookInstances" not in missing
@@ -179,7 +179,7 @@ def test_authorization_details_bad_principal(write_json, arn, message):
 
 
 def test_cli_json_report_has_the_contract_fields(capsys):
-    code = main(["preflight", "--policy-file", str(EXAMPLES / "legacy-scanner-policy.json"), "--format", "json",
+    code = main(["preflight", "--policy-file", str(LEGACY_POLICY), "--format", "json",
                  "--regions", "us-east-1"])
     report = json.loads(capsys.readouterr().out)
     assert code == 1
@@ -193,7 +193,7 @@ def test_cli_json_report_has_the_contract_fields(capsys):
 def test_cli_table_names_gaps_and_exit_codes(capsys, write_json):
     assert main(["preflight", "--policy-file", str(write_json(allow(ALL))), "--regions", "us-east-1"]) == 0
     assert "0 missing" in capsys.readouterr().out
-    assert main(["preflight", "--policy-file", str(EXAMPLES / "legacy-scanner-policy.json")]) == 1
+    assert main(["preflight", "--policy-file", str(LEGACY_POLICY)]) == 1
     out = " ".join(capsys.readouterr().out.split())
     assert "What each gap breaks" in out and "sagemaker:ListClusters" in out
     assert "hyperpod-cluster │ uncovered" in out
@@ -205,7 +205,7 @@ def test_cli_table_names_gaps_and_exit_codes(capsys, write_json):
     ("all", "111122223333"),  # big enough to split into several managed policies
 ])
 def test_round_trip_original_plus_generated_policy_misses_nothing(tmp_path, capsys, regions, account):
-    legacy = str(EXAMPLES / "legacy-scanner-policy.json")
+    legacy = str(LEGACY_POLICY)
     region_arg = regions if isinstance(regions, str) else ",".join(regions)
     out = tmp_path / "missing.json"
     account_args = ["--account-id", account] if account else []
