@@ -169,7 +169,9 @@ def cost_record(record: ResourceRecord, book: PriceBook, period: Period) -> Cost
             return _unpriced(record, shape, f"{rtype.label} have no instance price usage", transient=True)
         return cost_job(record, book, period, rtype.usage)
     if shape == "hourly":
-        return cost_hourly(record, book, period, rtype.usage or "", _bills_now(record))
+        # Asynchronous endpoints have their own instance rates.
+        usage = "async-inference" if record.attrs.get("async") else rtype.usage or ""
+        return cost_hourly(record, book, period, usage, _bills_now(record))
     if shape == "storage":
         storage, forecast, reason = _storage(record, book, period)
         if reason:

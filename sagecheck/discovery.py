@@ -212,7 +212,8 @@ def link(records: list[ResourceRecord]) -> list[ResourceRecord]:
             config = configs.get((record.region, record.attrs.get("endpoint_config")))
             if config is not None:
                 by_variant = {c.name: c for c in config.capacity}
-                record = replace(record, capacity=tuple(_with_config(c, by_variant.get(c.name)) for c in record.capacity))
+                record = replace(record, capacity=tuple(_with_config(c, by_variant.get(c.name)) for c in record.capacity),
+                                 attrs={**record.attrs, "async": bool(config.attrs.get("async"))})
         linked.append(record)
     return linked
 

@@ -161,3 +161,11 @@ def test_serverless_variant_is_unpriced_without_a_row():
 def test_studio_app_hourly():
     app = rec("studio-app", "lab", "InService", capacity=(Capacity("", "ml.g4dn.xlarge", 1),), created=at(14))
     assert line_of([app], "lab").cost_usd == pytest.approx(0.94 * 24)
+
+
+def test_async_endpoint_uses_the_async_inference_rate():
+    book = PriceBook("test", {**BOOK.rates, (R, "async-inference", "ml.m5.xlarge"): 0.3})
+    e = rec("endpoint", "a", "InService", capacity=M5, created=at(1, month=11), attrs={"async": True})
+    line = cost_all([e], book, PERIOD)[0]
+    assert line.cost_usd == pytest.approx(0.3 * 336)
+    assert not cost_all([e], BOOK, PERIOD)[0].priced, "no async row: unpriced, not the hosting rate"

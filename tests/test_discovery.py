@@ -148,9 +148,10 @@ def test_link_fills_endpoint_instance_types_from_config():
     endpoint = ResourceRecord("endpoint", "e", "arn:e", "r", "a", "InService", capacity=(Capacity("v", None, 3),),
                               attrs={"endpoint_config": "c"})
     config = ResourceRecord("endpoint-config", "c", "arn:c", "r", "a", "active",
-                            capacity=(Capacity("v", "ml.g5.xlarge", 1),))
+                            capacity=(Capacity("v", "ml.g5.xlarge", 1),), attrs={"async": True})
     linked = {r.type: r for r in link([endpoint, config])}
     assert linked["endpoint"].capacity == (Capacity("v", "ml.g5.xlarge", 3),)
+    assert linked["endpoint"].attrs["async"] is True
 
 
 def test_training_jobs_cost_one_search_call_per_hundred():

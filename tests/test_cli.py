@@ -1,0 +1,68 @@
+"""CLI behaviour that is not bad input: AWS unreachable or no credentials (exit 3), help, the installed package."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sagecheck.cli import main
+
+
+@pytest.fixture
+def no_aws(monkeypatch, tmp_path):
+    for key in list(os.environ):
+        if key.startswith("AWS_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.mark.parametrize("command", [["scan", "--regions", "us-east-1", "--quiet"], ["preflight", "--regions", "us-east-1"]])
+def test_no_credentials_is_exit_3_in_one_line(no_aws, capsys, command):
+    assert main(command) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "credentials" in err[0].lower()
+
+
+def test_unknown_profile_is_exit_3(no_aws, capsys):
+    assert main(["scan", "--profile", "nope", "--regions", "us-east-1"]) == 3
+    assert "nope" in capsys.readouterr().err
+
+
+def test_unreachable_endpoint_is_exit_3(no_aws, monkeypatch, capsys):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "a")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "b")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # the discard port: nothing listens
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    assert main(["preflight", "--regions", "us-east-1"]) == 3
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_bad_as_of_and_bad_price_file_fail_before_any_aws_call(no_aws, capsys, tmp_path):
+    assert main(["scan", "--as-of", "yesterday"]) == 2
+    assert "--as-of" in capsys.readouterr().err
+    bad = tmp_path / "prices.csv"
+    bad.write_text("region,usage,instance_type,unit,usd\nus-east-1,training,ml.m5.xlarge,hour,cheap\n")
+    assert main(["scan", "--regions", "us-east-1", "--prices", str(bad)]) == 2
+    assert "line 2" in capsys.readouterr().err
+
+
+def test_installed_package_runs_from_another_folder(tmp_path):
+    """templates/ and policies/ ship inside the package: generation works away from the source tree."""
+    exe = Path(sys.executable).parent / "sagecheck"
+    if not exe.exists():
+        pytest.skip("the sagecheck console script is not installed beside this Python")
+    out = tmp_path / "module"
+    proc = subprocess.run([str(exe), "policy", "--emit", "terraform", "--out", str(out)], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["main.tf", "outputs.tf", "variables.tf", "versions.tf"]
+    proc = subprocess.run([str(exe), "catalog", "--format", "json"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0 and '"sagemaker:ListClusters"' in proc.stdout
+
+
+def test_no_arguments_prints_help(capsys):
+    assert main([]) == 0
+    assert "preflight" in capsys.readouterr().out
