@@ -16,18 +16,19 @@ def domain_record(raw, origin, rtype):
     )
 
 
+def _arn(origin, kind: str, *parts) -> str:
+    """Studio list calls omit ARNs; this is their documented shape, for when no describe call was made."""
+    return f"arn:aws:sagemaker:{origin.region}:{origin.account}:{kind}/" + "/".join(str(p) for p in parts)
+
+
 def user_profile_record(raw, origin, rtype):
-    arn = raw.get("UserProfileArn") or (
-        f"arn:aws:sagemaker:{origin.region}:{origin.account}:user-profile/{raw.get('DomainId')}/{raw.get('UserProfileName')}"
-    )
+    arn = raw.get("UserProfileArn") or _arn(origin, "user-profile", raw.get("DomainId"), raw.get("UserProfileName"))
     return base({**raw, "UserProfileArn": arn}, origin, rtype, state=raw.get("Status") or "unknown",
                 attrs={"domain_id": raw.get("DomainId")})
 
 
 def space_record(raw, origin, rtype):
-    arn = raw.get("SpaceArn") or (
-        f"arn:aws:sagemaker:{origin.region}:{origin.account}:space/{raw.get('DomainId')}/{raw.get('SpaceName')}"
-    )
+    arn = raw.get("SpaceArn") or _arn(origin, "space", raw.get("DomainId"), raw.get("SpaceName"))
     return base(
         {**raw, "SpaceArn": arn}, origin, rtype,
         state=raw.get("Status") or "unknown",
@@ -38,11 +39,8 @@ def space_record(raw, origin, rtype):
 
 def app_record(raw, origin, rtype):
     owner = raw.get("UserProfileName") or raw.get("SpaceName") or "-"
-    # ListApps omits the ARN; DescribeApp has it. Build the documented shape when details were not read.
-    arn = raw.get("AppArn") or (
-        f"arn:aws:sagemaker:{origin.region}:{origin.account}:app/{raw.get('DomainId')}/{owner}/"
-        f"{str(raw.get('AppType', '')).lower()}/{raw.get('AppName')}"
-    )
+    arn = raw.get("AppArn") or _arn(origin, "app", raw.get("DomainId"), owner, str(raw.get("AppType", "")).lower(),
+                                     raw.get("AppName"))
     instance_type = get(raw, "ResourceSpec.InstanceType")
     billed = instance_type and instance_type != "system"
     return base(
@@ -52,6 +50,7 @@ def app_record(raw, origin, rtype):
         last_activity=raw.get("LastUserActivityTimestamp"),
         attrs={"domain_id": raw.get("DomainId"), "app_type": raw.get("AppType"), "owner": owner},
     )
+
 
 TYPES = (
     ResourceType(
