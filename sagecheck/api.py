@@ -147,6 +147,7 @@ def price_book(prices: str, clients, regions: Sequence[str], granted: bool, over
 def scan(session, regions: Sequence[str], as_of: dt.datetime, *, principal_arn: str | None = None,
          prices: str = "auto", price_overrides: Path | None = None, on_progress=None) -> Scan:
     """Preflight the caller, discover what its permissions let it read, and cost it."""
+    from .checks import run_checks
     from .costing import Period, cost_all
     from .discovery import discover
     from .iam.live import live_preflight as check_live
@@ -167,5 +168,6 @@ def scan(session, regions: Sequence[str], as_of: dt.datetime, *, principal_arn: 
     found = discover(clients, regions, account, not_granted=preflight.missing_actions, since=period[0],
                      on_done=(lambda t, r: on_progress(advance=1)) if on_progress else None)
     lines = cost_all(found.records, book, Period(period[0], period[1], as_of))
-    return Scan(as_of, period, account, tuple(regions), preflight, found, book, lines, notes=list(book.notes),
-                calls=dict(clients.calls))
+    findings = run_checks(found.records, preflight)
+    return Scan(as_of, period, account, tuple(regions), preflight, found, book, lines, findings=findings,
+                notes=list(book.notes), calls=dict(clients.calls))

@@ -23,6 +23,7 @@ app = typer.Typer(
 )
 
 FORMATS = ("table", "json")
+REPORT_FORMATS = ("table", "json", "sarif")
 
 
 def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
@@ -124,7 +125,7 @@ def scan_command(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="ISO 8601 clock for every figure; default now"),
     prices: str = typer.Option("auto", "--prices", help="auto, live, bundled or PATH.csv"),
     price_overrides: Optional[Path] = typer.Option(None, "--price-overrides", help="CSV of negotiated rates"),
-    format: str = typer.Option("table", "--format", help="table or json"),
+    format: str = typer.Option("table", "--format", help="table, json or sarif"),
     out: Optional[Path] = typer.Option(None, "--out", help="write the report here instead of stdout"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
 ) -> None:
@@ -132,7 +133,7 @@ def scan_command(
     from .period import parse_as_of
     from .session import make_session
 
-    _choice(format, FORMATS, "--format")
+    _choice(format, REPORT_FORMATS, "--format")
     region_list = parse_regions(regions)
     clock = parse_as_of(as_of)
     session = make_session(profile, region_list[0])
@@ -146,7 +147,7 @@ def scan_command(
 def demo_command(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="ISO 8601 clock; default now"),
     prices: str = typer.Option("bundled", "--prices", help="bundled or PATH.csv"),
-    format: str = typer.Option("table", "--format", help="table or json"),
+    format: str = typer.Option("table", "--format", help="table, json or sarif"),
     out: Optional[Path] = typer.Option(None, "--out", help="write the report here instead of stdout"),
     policy_out: Optional[Path] = typer.Option(None, "--policy-out", help="keep the generated missing policy here"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
@@ -156,7 +157,7 @@ def demo_command(
     Prices default to the bundled snapshot: the simulated account has no AWS price list to read."""
     from .period import parse_as_of
 
-    _choice(format, FORMATS, "--format")
+    _choice(format, REPORT_FORMATS, "--format")
     clock = parse_as_of(as_of)
     try:
         from .demo.run import run_demo
@@ -199,7 +200,16 @@ def _report(result, format: str, out: Optional[Path]) -> int:
     from .report.json_report import scan_dict
     from .report.scan_view import scan_table
 
-    text = json.dumps(scan_dict(result), indent=2) + "\n" if format == "json" else scan_table(result)
+    if format == "sarif":
+        from importlib.metadata import version
+
+        from .report.sarif import to_sarif
+
+        text = json.dumps(to_sarif(result.findings, result.preflight, version("sagecheck")), indent=2) + "\n"
+    elif format == "json":
+        text = json.dumps(scan_dict(result), indent=2) + "\n"
+    else:
+        text = scan_table(result)
     if out is not None:
         write_atomic(out, text)
         _note(f"wrote {format} report to {out}")

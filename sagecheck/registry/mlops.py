@@ -9,6 +9,7 @@ def feature_group_record(raw, origin, rtype):
         state=raw.get("FeatureGroupStatus") or "unknown",
         attrs={
             "online_store": bool(get(raw, "OnlineStoreConfig.EnableOnlineStore")),
+            "offline_store": bool(raw.get("OfflineStoreConfig")),
             "online_kms_key": get(raw, "OnlineStoreConfig.SecurityConfig.KmsKeyId"),
             "offline_kms_key": get(raw, "OfflineStoreConfig.S3StorageConfig.KmsKeyId"),
         },
@@ -26,7 +27,8 @@ def mlflow_record(raw, origin, rtype):
         raw, origin, rtype,
         state=raw.get("TrackingServerStatus") or "unknown",
         capacity=(Capacity("", f"mlflow.{size}", 1),) if size else (),
-        attrs={"active": raw.get("IsActive") == "Active", "size": size},
+        attrs={"active": raw.get("IsActive") == "Active", "size": size,
+               "s3_owner_verification": raw.get("S3BucketOwnerVerification")},
     )
 
 TYPES = (

@@ -41,6 +41,12 @@ def scan_table(scan) -> str:
     if unpriced:
         parts.append(table("Unpriced (not counted as $0)", ["type", "name", "why"],
                            [[l.record.type, l.record.name, l.unpriced_reason or ""] for l in unpriced]))
+    if scan.findings:
+        by_check = Counter((f.check_id, f.severity) for f in scan.findings)
+        example = {f.check_id: f for f in reversed(scan.findings)}
+        parts.append(table(f"Security findings: {len(scan.findings)} (by check; every finding is in the JSON and SARIF)",
+                           ["check", "severity", "count", "example"],
+                           [[cid, sev, str(n), example[cid].message] for (cid, sev), n in by_check.items()]))
     if found.uncovered:
         parts.append(table("Not covered (nothing was called for these)", ["type", "region", "missing", "why"],
                            [[u.type, u.region or "all", ", ".join(u.missing_actions), u.reason]
