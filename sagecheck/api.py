@@ -145,9 +145,15 @@ def price_book(prices: str, clients, regions: Sequence[str], granted: bool, over
 
 
 def scan(session, regions: Sequence[str], as_of: dt.datetime, *, principal_arn: str | None = None,
-         prices: str = "auto", price_overrides: Path | None = None, on_progress=None) -> Scan:
-    """Preflight the caller, discover what its permissions let it read, and cost it."""
+         prices: str = "auto", price_overrides: Path | None = None, lookback_days: int | None = None,
+         thresholds_file: Path | None = None, on_progress=None) -> Scan:
+    """Preflight the caller, discover what its permissions let it read, cost it, and find savings and risks."""
+    import dataclasses
+
+    from . import thresholds as thresholds_module
     from .checks import run_checks
+    from .metrics import MetricSeries, fetch_all, queries_for
+    from .recommend import recommend
     from .costing import Period, cost_all
     from .discovery import discover
     from .iam.live import live_preflight as check_live
@@ -155,7 +161,12 @@ def scan(session, regions: Sequence[str], as_of: dt.datetime, *, principal_arn: 
     from .registry import RESOURCE_TYPES
     from .session import read_only_clients
 
-    # Offline sources load first, so a bad price file fails before any AWS call.
+    # Offline inputs load first, so a bad file fails before any AWS call.
+    limits = thresholds_module.load(thresholds_file) if thresholds_file else thresholds_module.DEFAULTS
+    if lookback_days is not None:
+        if lookback_days < 1:
+            raise InputError("--lookback-days must be 1 or more")
+        limits = dataclasses.replace(limits, lookback_days=lookback_days)
     book = None if prices in ("auto", "live") else price_book(prices, None, regions, False, price_overrides)
     clients = read_only_clients(session)
     preflight = check_live(clients, regions, principal_arn)
@@ -168,6 +179,14 @@ def scan(session, regions: Sequence[str], as_of: dt.datetime, *, principal_arn: 
     found = discover(clients, regions, account, not_granted=preflight.missing_actions, since=period[0],
                      on_done=(lambda t, r: on_progress(advance=1)) if on_progress else None)
     lines = cost_all(found.records, book, Period(period[0], period[1], as_of))
+    notes = list(book.notes)
+    if "cloudwatch:GetMetricData" in preflight.missing_actions:
+        series = MetricSeries()
+        notes.append("cloudwatch:GetMetricData not granted: idle and over-provisioned resources are not judged")
+    else:
+        series = fetch_all(clients, queries_for(found.records, as_of, limits.lookback_days))
+        notes.extend(series.errors)
+    recommendations = recommend(lines, series, book, as_of, limits)
     findings = run_checks(found.records, preflight)
-    return Scan(as_of, period, account, tuple(regions), preflight, found, book, lines, findings=findings,
-                notes=list(book.notes), calls=dict(clients.calls))
+    return Scan(as_of, period, account, tuple(regions), preflight, found, book, lines, recommendations, findings,
+                notes=notes, calls=dict(clients.calls))

@@ -125,6 +125,8 @@ def scan_command(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="ISO 8601 clock for every figure; default now"),
     prices: str = typer.Option("auto", "--prices", help="auto, live, bundled or PATH.csv"),
     price_overrides: Optional[Path] = typer.Option(None, "--price-overrides", help="CSV of negotiated rates"),
+    lookback_days: int = typer.Option(14, "--lookback-days", help="days of metrics for idle detection"),
+    thresholds: Optional[Path] = typer.Option(None, "--thresholds", help="JSON or TOML file of thresholds"),
     format: str = typer.Option("table", "--format", help="table, json or sarif"),
     out: Optional[Path] = typer.Option(None, "--out", help="write the report here instead of stdout"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
@@ -139,7 +141,8 @@ def scan_command(
     session = make_session(profile, region_list[0])
     with _progress(quiet) as update:
         result = api.scan(session, region_list, clock, principal_arn=principal_arn, prices=prices,
-                          price_overrides=price_overrides, on_progress=update)
+                          price_overrides=price_overrides, lookback_days=lookback_days, thresholds_file=thresholds,
+                          on_progress=update)
     raise typer.Exit(_report(result, format, out))
 
 

@@ -19,7 +19,6 @@ AS_OF = dt.datetime(2026, 12, 15, 12, tzinfo=dt.timezone.utc)
 REGIONS = ["eu-west-1", "us-east-1"]
 # Catalog actions a scan by a role does not call, each with the feature that needs it.
 NOT_CALLED_BY_A_ROLE_SCAN = {
-    "cloudwatch:GetMetricData": "metrics: utilisation for idle and over-provisioned findings",
     "iam:GetUser": "preflight-local, for user principals",
     "iam:ListUserPolicies": "preflight-local, for user principals",
     "iam:GetUserPolicy": "preflight-local, for user principals",

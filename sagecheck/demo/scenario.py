@@ -360,7 +360,9 @@ class _RegionSeeder:
         tuning_arn, automl_arn = self.seed_parent_jobs()
         labeling_arn = self.seed_labeling_job()
         if training_jobs is None:
-            self.seed_training_jobs(self.month_of_training_jobs(tuning_arn, automl_arn, labeling_arn))
+            jobs = self.month_of_training_jobs(tuning_arn, automl_arn, labeling_arn)
+            self.seed_training_jobs(jobs)
+            self.seed_job_metrics([j for j in jobs if j.name.startswith("churn-xgb-2") and j.end])
         else:
             self.bulk_training_jobs(training_jobs)
         self.seed_processing_jobs()
@@ -388,6 +390,21 @@ class _RegionSeeder:
             self.sm.create_training_job(**training_request(job, self.region))
             self.update("training-job", job.name, **training_fields(job, self.as_of))
             self.add("training-job", job.name)
+
+    def seed_job_metrics(self, jobs: list[TrainingJob]) -> None:
+        """A recurring job that never got busy: a few minutes of low CPU and memory on each run's host."""
+        points = []
+        for job in jobs:
+            start = job.end - dt.timedelta(minutes=job.minutes)
+            for minute in range(0, int(job.minutes), 5):
+                at = start + dt.timedelta(minutes=minute)
+                host = [{"Name": "Host", "Value": f"{job.name}/algo-1"}]
+                points.append({"MetricName": "CPUUtilization", "Dimensions": host, "Timestamp": at, "Value": 9.0,
+                               "Unit": "Percent"})
+                points.append({"MetricName": "MemoryUtilization", "Dimensions": host, "Timestamp": at, "Value": 14.0,
+                               "Unit": "Percent"})
+        for i in range(0, len(points), 1000):
+            self.cw.put_metric_data(Namespace="/aws/sagemaker/TrainingJobs", MetricData=points[i : i + 1000])
 
     def bulk_training_jobs(self, count: int) -> None:
         """`count` finished jobs spread over the period, written straight into moto (the API is ~100x slower)."""
@@ -845,6 +862,8 @@ class _RegionSeeder:
             data.append(("/aws/sagemaker/Endpoints", _datum("CPUUtilization", "oversized-endpoint", t, 3.5, "Percent")))
             data.append(("/aws/sagemaker/Endpoints", _datum("GPUUtilization", "oversized-endpoint", t, 2.0, "Percent")))
             data.append(("/aws/sagemaker/Endpoints", _datum("CPUUtilization", "busy-endpoint", t, 55.0, "Percent")))
+            # Idle means powered and reporting, yet never invoked.
+            data.append(("/aws/sagemaker/Endpoints", _datum("CPUUtilization", "idle-endpoint", t, 0.4, "Percent")))
         for namespace in {n for n, _ in data}:
             points = [d for n, d in data if n == namespace]
             for i in range(0, len(points), 1000):
@@ -889,6 +908,12 @@ class _RegionSeeder:
             [("controller", "ml.m5.xlarge", 1), ("workers", "ml.p4d.24xlarge", 2)],
             created_days=20,
             tags={"team": "llm-platform", "sagecheck:schedule": "weekdays 08:00-20:00 UTC"},
+        )
+        self.cluster(  # running around the clock with no on/off schedule
+            "hp-dev",
+            [("controller", "ml.m5.xlarge", 1), ("workers", "ml.g5.8xlarge", 1)],
+            created_days=10,
+            tags={"team": "research"},
         )
 
     # notebooks

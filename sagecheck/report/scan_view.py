@@ -41,6 +41,10 @@ def scan_table(scan) -> str:
     if unpriced:
         parts.append(table("Unpriced (not counted as $0)", ["type", "name", "why"],
                            [[l.record.type, l.record.name, l.unpriced_reason or ""] for l in unpriced]))
+    if scan.recommendations:
+        parts.append(table("Savings (monthly, biggest first)", ["kind", "resource", "saves / month", "why"],
+                           [[r.kind, r.arn.rsplit(":", 1)[-1], _usd(r.monthly_savings_usd) if r.monthly_savings_usd
+                             is not None else "unknown", r.reason] for r in scan.recommendations]))
     if scan.findings:
         by_check = Counter((f.check_id, f.severity) for f in scan.findings)
         example = {f.check_id: f for f in reversed(scan.findings)}
