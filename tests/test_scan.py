@@ -123,6 +123,13 @@ def test_demo_flow_preflight_gap_then_green_then_full_scan(tmp_path):
     assert totals["naive_forecast_usd"] > totals["forecast_usd"] and totals["phantom_usd"] > 0
     assert totals["unpriced_count"] >= 1
     assert [line.split()[0] for line in lines] == ["1.", "wrote", "2.", "3.", "4."]
+    kinds = {r["kind"] for r in report["recommendations"]}
+    assert {"idle-endpoint", "overprovisioned-endpoint", "idle-notebook", "idle-studio-app", "hyperpod-schedule",
+            "managed-spot", "spot-achieved", "overprovisioned-job"} <= kinds
+    assert not any(r["arn"].endswith("cluster/hp-stopped") for r in report["recommendations"]), "stopped: no advice"
+    assert len({f["check_id"] for f in report["findings"]}) >= 5
+    dollars = [r["monthly_savings_usd"] for r in report["recommendations"] if r["monthly_savings_usd"] is not None]
+    assert dollars == sorted(dollars, reverse=True), "sorted by dollars, unknown last"
 
 
 def test_demo_cli_json_output_validates(capsys):
