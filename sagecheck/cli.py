@@ -100,20 +100,34 @@ def preflight_command(
     raise typer.Exit(result.exit_code(strict))
 
 
+POLICY_FEATURES = ("read-only", "hyperpod-control")
+
+
 @app.command("policy")
 def policy_command(
     emit: str = typer.Option("json", "--emit", help="json, terraform or cloudformation"),
     out: Optional[Path] = typer.Option(None, "--out", help="file (json, cloudformation) or folder (terraform)"),
     regions: Optional[str] = typer.Option(None, "--regions", help="r1,r2 or all; default: every region"),
     account_id: Optional[str] = typer.Option(None, "--account-id", help="account to scope ARNs to"),
+    feature: str = typer.Option("read-only", "--feature", help="read-only (the scanner) or hyperpod-control"),
+    tag_key: Optional[str] = typer.Option(None, "--tag-key", help="hyperpod-control: only clusters with this tag"),
 ) -> None:
-    """Write the whole read-only onboarding policy; Terraform and CloudFormation add the scanner role."""
+    """Write the read-only onboarding policy (Terraform and CloudFormation add the scanner role), or with
+    --feature hyperpod-control the separate write policy of the HyperPod on/off control."""
     from .iam.generate import Scope
     from .output import EMIT_FORMATS, emit_policy
 
     _choice(emit, EMIT_FORMATS, "--emit")
+    _choice(feature, POLICY_FEATURES, "--feature")
     region_list = parse_regions(regions) if regions else ["*"]
     scope = Scope(regions=tuple(region_list), account=parse_account(account_id))
+    if feature == "hyperpod-control":
+        from .hyperpod_control import emit_hyperpod_policy
+
+        _note(emit_hyperpod_policy(emit, scope, out, tag_key))
+        return
+    if tag_key is not None:
+        raise InputError("--tag-key applies only to --feature hyperpod-control")
     _note(emit_policy(emit, catalog_module.load().entries, scope, out, with_role=emit != "json"))
 
 
@@ -170,6 +184,10 @@ def demo_command(
         result = run_demo(clock, prices=prices, say=_note, policy_out=policy_out, on_progress=update)
     raise typer.Exit(_report(result.scan, format, out))
 
+
+from .cli_hyperpod import hyperpod_app  # noqa: E402  (a sub-app; its commands are the only write path)
+
+app.add_typer(hyperpod_app, name="hyperpod")
 
 prices_app = typer.Typer(help="Price data: pull live SageMaker rates into the price CSV format.", no_args_is_help=True)
 app.add_typer(prices_app, name="prices")

@@ -17,10 +17,11 @@ from .costing import HOSTED_STATES, NAIVE_HOURS, CostLine
 from .metrics import CPU, GPU, GPU_MEMORY, INVOCATIONS, MEMORY, MetricSeries, family, gpus, normalised, vcpus
 from .pricing import PriceBook
 from .registry import BY_NAME
+from .schedule import SCHEDULE_TAG, off_hours_per_week, parse_schedule
 from .thresholds import DAYS, DEFAULTS, Thresholds
 
 MONTH_HOURS = NAIVE_HOURS
-SCHEDULE_TAG = "sagecheck:schedule"
+HOURS_PER_WEEK = 168
 JOB_TYPES = ("training-job", "processing-job", "transform-job")
 
 
@@ -41,18 +42,13 @@ class Recommendation:
 # --- small pure helpers --------------------------------------------------------------------------------------
 
 
-def _minutes(clock: str) -> int:
-    hours, minutes = clock.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
 def off_fraction(days: Iterable[str] = DAYS[:5], start: str = "08:00", end: str = "20:00") -> float:
     """Share of a week that an on-window (`start`-`end` UTC on `days`; it may run past midnight) leaves off."""
-    on_days = set(days)
-    if not on_days <= set(DAYS):
+    on_days = list(days)
+    if not set(on_days) <= set(DAYS):
         raise ValueError(f"days must be among {', '.join(DAYS)}")
-    daily = (_minutes(end) - _minutes(start)) % (24 * 60)
-    return 1 - daily * len(on_days) / (7 * 24 * 60)
+    # The same parser and arithmetic as the schedule tags the HyperPod control writes and applies.
+    return off_hours_per_week(parse_schedule(f"{'+'.join(on_days)} {start}-{end} UTC")) / HOURS_PER_WEEK
 
 
 SDK_TIMESTAMP = re.compile(r"-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}(-\d{1,3})?$")

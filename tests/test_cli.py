@@ -66,3 +66,22 @@ def test_installed_package_runs_from_another_folder(tmp_path):
 def test_no_arguments_prints_help(capsys):
     assert main([]) == 0
     assert "preflight" in capsys.readouterr().out
+
+
+def test_hyperpod_control_policy_is_separate_and_least_privilege(capsys):
+    import json
+
+    assert main(["policy", "--feature", "hyperpod-control", "--emit", "json", "--tag-key", "sagecheck:managed"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    actions = {a for s in document["Statement"] for a in s["Action"]}
+    assert actions == {"sagemaker:UpdateCluster", "sagemaker:AddTags", "sagemaker:DeleteTags",
+                       "sagemaker:DescribeCluster", "sagemaker:ListTags"}
+    assert all(r.endswith(":cluster/*") for s in document["Statement"] for r in s["Resource"])
+    assert all("aws:ResourceTag/sagecheck:managed" in json.dumps(s["Condition"]) for s in document["Statement"])
+    assert main(["policy", "--tag-key", "x"]) == 2
+
+
+def test_hyperpod_commands_are_registered(capsys):
+    assert main(["hyperpod", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert all(command in out for command in ("stop", "start", "schedule", "apply-schedules"))

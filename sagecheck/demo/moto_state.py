@@ -121,6 +121,28 @@ def set_cluster_groups(account_id: str, region: str, cluster: str, counts: dict[
             raise ValueError(f"{cluster}/{group['InstanceGroupName']}: moto created {len(nodes)} nodes, not {current}")
 
 
+def grow_cluster_group(account_id: str, region: str, cluster_name: str, group_name: str, want: int) -> None:
+    """Add moto ClusterNodes to one instance group until it has `want` nodes (moto has no UpdateCluster)."""
+    from moto.sagemaker.models import ClusterNode
+
+    cluster = backend(account_id, region).clusters[cluster_name]
+    group = next(g for g in cluster.instance_groups if g["InstanceGroupName"] == group_name)
+    ids = {n for n, node in cluster.nodes.items() if node.instance_group_name == group_name}
+    index = 0
+    while len(ids) < want:
+        node_id = f"{group_name}-{index}"
+        index += 1
+        if node_id in cluster.nodes:
+            continue
+        cluster.nodes[node_id] = ClusterNode(
+            region_name=region, account_id=account_id, cluster_name=cluster_name,
+            instance_group_name=group_name, instance_type=group["InstanceType"],
+            life_cycle_config=group["LifeCycleConfig"], execution_role=group["ExecutionRole"],
+            node_id=node_id, threads_per_core=group.get("ThreadsPerCore"),
+        )
+        ids.add(node_id)
+
+
 def set_cluster_node_launch_time(account_id: str, region: str, cluster: str, launched: dt.datetime) -> None:
     for node in backend(account_id, region).clusters[cluster].nodes.values():
         node.launch_time = _moto_time(launched)
