@@ -59,12 +59,11 @@ def _region(cluster: str, region: Optional[str]) -> str:
 
 
 def _prices(prices: str, overrides: Optional[Path]):
-    from . import pricing
+    from .api import price_book
 
     if prices in ("auto", "live"):
         raise InputError("--prices: the control does not call the pricing API; use bundled or a CSV")
-    book = pricing.bundled() if prices == "bundled" else pricing.load_csv(Path(prices))
-    return book.overlay(pricing.load_csv(overrides)) if overrides else book
+    return price_book(prices, None, (), False, overrides)
 
 
 def _clients(profile: Optional[str], region: str):
