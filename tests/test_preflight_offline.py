@@ -221,3 +221,9 @@ def test_round_trip_original_plus_generated_policy_misses_nothing(tmp_path, caps
         args += ["--policy-file", str(path)]
     assert main(args) == 0
     assert json.loads(capsys.readouterr().out)["missing"] == []
+
+
+def test_region_conditioned_write_grant_is_still_excess(write_json):
+    doc = allow(["sagemaker:DeleteEndpoint", *ALL], Condition={"StringEquals": {"aws:RequestedRegion": "us-east-1"}})
+    result = run([write_json(doc)], regions=["us-east-1"])
+    assert "sagemaker:DeleteEndpoint" in {e.action for e in result.excess}

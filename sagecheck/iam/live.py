@@ -29,7 +29,7 @@ from .preflight import (
     MISSING,
     ActionOutcome,
     PreflightResult,
-    _context,
+    request_context,
     assemble,
     check_policies,
     probe_arns,
@@ -208,7 +208,7 @@ def _simulate(iam, principal: _Principal, catalog: Catalog, regions: list[str]) 
     for (region, arns), actions in groups.items():
         context = [
             _context_entry(key, value)
-            for key, value in _context("", region, principal.account, principal.arn).items()
+            for key, value in request_context("", region, principal.account, principal.arn).items()
         ]
         for start in range(0, len(actions), BATCH_SIZE):
             pages = paginator.paginate(

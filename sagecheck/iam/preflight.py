@@ -89,7 +89,7 @@ def probe_arns(entry: CatalogEntry, region: str, account: str, partition: str) -
     return [actiondb.instantiate(t, partition, region, account) for t in entry.resource_arns]
 
 
-def _context(service: str, region: str, account: str, principal: str | None) -> dict[str, object]:
+def request_context(service: str, region: str, account: str, principal: str | None) -> dict[str, object]:
     context: dict[str, object] = {
         "aws:RequestedRegion": GLOBAL_SERVICE_REGION.get(service, region),
         "aws:SecureTransport": True,
@@ -113,7 +113,7 @@ def evaluate_entry(
     worst: tuple[Decision, str] | None = None
     for region in regions:
         for arn in probe_arns(entry, region, account, partition):
-            request = Request(entry.action, arn, _context(service, region, account, principal.principal))
+            request = Request(entry.action, arn, request_context(service, region, account, principal.principal))
             result = evaluate(request, principal.identity, principal.boundary, scps)
             if result.decision in (Decision.IMPLICIT_DENY, Decision.EXPLICIT_DENY):
                 return ActionOutcome(entry.action, MISSING, f"{result.reason} (in {region})")

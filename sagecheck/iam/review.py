@@ -7,6 +7,7 @@ from typing import Sequence
 from ..catalog import Catalog
 from . import actiondb
 from .evaluate import Decision, Policy, Request, evaluate
+from .preflight import request_context
 from .principal_files import PrincipalPolicies
 
 DATA_PLANE = "Data plane"
@@ -55,7 +56,8 @@ def excess_grants(
         if facts is None:
             continue
         probe = actiondb.instantiate(facts.arn_formats[0], partition, region, account)
-        result = evaluate(Request(action, probe), principal.identity, principal.boundary, scps)
+        context = request_context(action.partition(":")[0], region, account, principal.principal)
+        result = evaluate(Request(action, probe, context), principal.identity, principal.boundary, scps)
         if result.decision != Decision.ALLOWED:
             continue
         level = DATA_PLANE if actiondb.is_data_plane(action) else facts.access_level
