@@ -227,3 +227,11 @@ def test_region_conditioned_write_grant_is_still_excess(write_json):
     doc = allow(["sagemaker:DeleteEndpoint", *ALL], Condition={"StringEquals": {"aws:RequestedRegion": "us-east-1"}})
     result = run([write_json(doc)], regions=["us-east-1"])
     assert "sagemaker:DeleteEndpoint" in {e.action for e in result.excess}
+
+
+def test_full_admin_policy_shows_its_excess(write_json):
+    result = run([write_json(allow("*"))])
+    assert result.missing_actions == []
+    levels = {e.access_level for e in result.excess}
+    assert {"Data plane", "Permissions management", "Write"} <= levels
+    assert result.exit_code(strict=True) == 1

@@ -65,6 +65,8 @@ def canonical(action: str) -> str | None:
 
 def expand(pattern: str) -> list[str]:
     """Every known action an IAM action pattern (with * and ?) names; [] if none."""
+    if pattern.strip() == "*":  # IAM's bare "*" means every action of every service
+        pattern = "*:*"
     prefix, _, name = pattern.partition(":")
     prefixes = fnmatch.filter(sorted(service_prefixes()), prefix.lower()) if any(c in prefix for c in "*?") else [prefix.lower()]
     found = []

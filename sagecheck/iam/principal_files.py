@@ -49,7 +49,7 @@ def check_actions_known(policy: Policy) -> None:
             prefix = pattern.partition(":")[0]
             if not any(c in prefix for c in "*?") and prefix not in actiondb.service_prefixes():
                 raise InputError(f"{policy.source}: unknown service '{prefix}' in action '{pattern}'")
-            if pattern != "*" and not actiondb.expand(pattern):
+            if not actiondb.expand(pattern):
                 raise InputError(f"{policy.source}: unknown action '{pattern}'")
 
 
@@ -110,7 +110,6 @@ def from_authorization_details(details: Any, principal_arn: str, source: str) ->
     if entry is None:
         raise InputError(f"{source}: no {kind} named {name!r} in the file")
 
-    managed = _managed_documents(details.get("Policies") or [])
     unresolved: list[str] = []
 
     def attached(items: list[dict]) -> list[Policy]:
@@ -125,6 +124,7 @@ def from_authorization_details(details: Any, principal_arn: str, source: str) ->
 
     inline_key = "RolePolicyList" if kind == "role" else "UserPolicyList"
     try:
+        managed = _managed_documents(details.get("Policies") or [])
         identity = [
             load_policy(_document(p.get("PolicyDocument")), f"{name}/{p.get('PolicyName')}")
             for p in entry.get(inline_key) or []
