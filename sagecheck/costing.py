@@ -51,11 +51,14 @@ class CostLine:
     forecast_usd: float = 0.0
     naive_month_usd: float = 0.0
     in_totals: bool = True
-    transient: bool = False
     unpriced_reason: str | None = None
     spot_savings_pct: float | None = None
     children: int = 0
     hourly_usd: float = 0.0  # what it bills per hour now (persistent resources)
+
+    @property
+    def transient(self) -> bool:
+        return self.cost_model == "run-duration"
 
     @property
     def cost_usd(self) -> float:
@@ -101,24 +104,26 @@ def run_seconds(record: ResourceRecord, period: Period) -> int | None:
     return max(0, int((end - record.started).total_seconds()))
 
 
-def cost_job(record: ResourceRecord, book: PriceBook, period: Period, usage: str) -> CostLine:
+def cost_job(record: ResourceRecord, book: PriceBook, period: Period, usage: str | None, label: str = "jobs") -> CostLine:
     running = record.state in RUNNING_STATES
     in_period = running or period.contains(record.ended)
     spot_pct = None
     if record.spot and record.billable_seconds and record.run_seconds:
         spot_pct = round((1 - record.billable_seconds / record.run_seconds) * 100, 2)
     if not in_period:
-        return CostLine(record, "run-duration", priced=True, in_totals=False, transient=True, spot_savings_pct=spot_pct)
+        return CostLine(record, "run-duration", priced=True, in_totals=False, spot_savings_pct=spot_pct)
+    if usage is None:
+        return _unpriced(record, "run-duration", f"{label} have no instance price usage")
     seconds = run_seconds(record, period)
     if seconds is None:
-        return _unpriced(record, "run-duration", "no run time reported", transient=True)
+        return _unpriced(record, "run-duration", "no run time reported")
     rates, reason = _rates(record, book, usage)
     if reason:
-        return _unpriced(record, "run-duration", reason, transient=True, spot_savings_pct=spot_pct)
+        return _unpriced(record, "run-duration", reason, spot_savings_pct=spot_pct)
     compute = sum(rate * count for rate, count in rates) * (seconds + (record.warm_pool_seconds or 0)) / 3600
     naive = sum(rate * count for rate, count in rates) * NAIVE_HOURS
     return CostLine(record, "run-duration", priced=True, compute_usd=compute, forecast_usd=compute,
-                    naive_month_usd=naive, transient=True, spot_savings_pct=spot_pct)
+                    naive_month_usd=naive, spot_savings_pct=spot_pct)
 
 
 def _storage(record: ResourceRecord, book: PriceBook, period: Period) -> tuple[float, float, str | None]:
@@ -152,22 +157,23 @@ def cost_hourly(record: ResourceRecord, book: PriceBook, period: Period, usage: 
 
 
 def _bills_now(record: ResourceRecord) -> bool:
+    if record.type == "hyperpod-cluster":
+        # Nodes bill whatever the cluster's status (SystemUpdating, RollingBack...): count what is running.
+        return record.instance_count > 0 and record.state not in {"Failed", "Deleting"}
     if record.type == "studio-app" and not record.capacity:
         return False  # apps on the free 'system' instance (e.g. the default JupyterServer)
     if record.type == "endpoint":
         return record.state in HOSTED_STATES
     if record.type == "mlflow-tracking-server":
         return bool(record.attrs.get("active")) and record.state not in {"Stopped", "Deleting", "Deleted"}
-    return record.state in {"InService", "Pending", "Updating", "Running"}
+    return record.state in {"InService", "Pending", "Updating", "Stopping", "InMaintenance", "Running"}
 
 
 def cost_record(record: ResourceRecord, book: PriceBook, period: Period) -> CostLine:
     rtype = BY_NAME[record.type]
     shape = rtype.cost_shape
     if shape == "run-duration":
-        if rtype.usage is None:
-            return _unpriced(record, shape, f"{rtype.label} have no instance price usage", transient=True)
-        return cost_job(record, book, period, rtype.usage)
+        return cost_job(record, book, period, rtype.usage, rtype.label)
     if shape == "hourly":
         # Asynchronous endpoints have their own instance rates.
         usage = "async-inference" if record.attrs.get("async") else rtype.usage or ""

@@ -169,3 +169,17 @@ def test_async_endpoint_uses_the_async_inference_rate():
     line = cost_all([e], book, PERIOD)[0]
     assert line.cost_usd == pytest.approx(0.3 * 336)
     assert not cost_all([e], BOOK, PERIOD)[0].priced, "no async row: unpriced, not the hosting rate"
+
+
+@pytest.mark.parametrize("state", ["SystemUpdating", "RollingBack", "Updating"])
+def test_hyperpod_nodes_bill_whatever_the_cluster_status(state):
+    cluster = rec("hyperpod-cluster", "hp", state, capacity=(Capacity("g", "ml.p4d.24xlarge", 2, target=2),),
+                  created=at(1, month=10))
+    assert line_of([cluster], "hp").forecast_usd == pytest.approx(37.688 * 2 * 744)
+
+
+def test_a_compilation_job_of_last_year_is_not_this_months_unpriced_item():
+    old = rec("compilation-job", "neo", started=at(1, month=1).replace(year=2025), ended=at(1, month=1).replace(year=2025))
+    assert totals(cost_all([old], BOOK, PERIOD)).unpriced_count == 0
+    new = rec("compilation-job", "neo2", started=at(14, 9), ended=at(14, 10))
+    assert totals(cost_all([new], BOOK, PERIOD)).unpriced_count == 1

@@ -45,7 +45,7 @@ def hourly(record, usd=1.0, priced=True):
 
 def job_line(record, compute=10.0, priced=True, in_totals=True, spot_pct=None):
     return CostLine(record, "run-duration", priced=priced, compute_usd=compute if priced else 0.0,
-                    forecast_usd=compute if priced else 0.0, in_totals=in_totals, transient=True,
+                    forecast_usd=compute if priced else 0.0, in_totals=in_totals,
                     spot_savings_pct=spot_pct)
 
 
