@@ -1,7 +1,7 @@
 """Every AWS client comes from here: one injected boto3 Session, adaptive retries, and an operation guard.
 
-The guard is a `before-call` hook on the session, so it runs on every client made from it and refuses any
-operation outside the allow-list before a request is built. Scan and preflight get the read-only catalog's
+The guard is a `before-call` hook on every client this module makes, and it refuses any operation outside
+the allow-list before a request is built; nothing in sagecheck makes a client any other way. Scan and preflight get the read-only catalog's
 operations; the HyperPod control builds its own session with its own write allow-list.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import boto3
 import botocore.exceptions
 from botocore.config import Config
 
-from .errors import AwsUnavailable
+from .errors import AwsUnavailable, InputError
 
 DEFAULT_MAX_ATTEMPTS = 10  # enough that a scan with 30 % of calls throttled still completes
 
@@ -29,6 +29,15 @@ def make_session(profile: str | None = None, region: str | None = None) -> boto3
         return boto3.Session(profile_name=profile, region_name=region)
     except botocore.exceptions.ProfileNotFound as exc:
         raise AwsUnavailable(str(exc)) from None
+
+
+def _attempts_from_env() -> int:
+    value = os.environ.get("AWS_MAX_ATTEMPTS")
+    if not value:
+        return DEFAULT_MAX_ATTEMPTS
+    if not value.isdigit() or int(value) < 1:
+        raise InputError(f"AWS_MAX_ATTEMPTS={value!r} must be a whole number, 1 or more")
+    return int(value)
 
 
 class Clients:
@@ -45,7 +54,7 @@ class Clients:
         self.name = name
         self.allowed = frozenset((service.lower(), op) for service, op in allowed)
         # AWS_MAX_ATTEMPTS is honoured as the AWS CLI honours it; our default is higher than botocore's.
-        attempts = max_attempts or int(os.environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)
+        attempts = max_attempts or _attempts_from_env()
         self._config = Config(
             retries={"mode": "adaptive", "max_attempts": attempts},
             max_pool_connections=max_pool_connections,
@@ -55,7 +64,6 @@ class Clients:
         self._cache: dict[tuple[str, str | None], object] = {}
         self._lock = threading.Lock()
         self.calls: Counter = Counter()  # (service, operation) -> calls let through, retries not counted
-        session.events.register("before-call", self._guard, unique_id=f"sagecheck-guard-{id(self)}")
 
     def _guard(self, model, **_) -> None:
         service = model.service_model.service_name
@@ -68,7 +76,9 @@ class Clients:
         key = (service, region)
         with self._lock:  # creating clients is not thread-safe in botocore
             if key not in self._cache:
-                self._cache[key] = self.session.client(service, region_name=region, config=self._config)
+                client = self.session.client(service, region_name=region, config=self._config)
+                client.meta.events.register("before-call", self._guard)
+                self._cache[key] = client
             return self._cache[key]
 
 
