@@ -115,8 +115,10 @@ def live_preflight(profile: str | None, regions: Sequence[str], principal_arn: s
     return check_live(clients, regions, principal_arn)
 
 
-def price_book(prices: str, clients, regions: Sequence[str], granted: bool, overrides: Path | None = None):
-    """`auto`: live when pricing:GetProducts is granted and answers, else the bundled snapshot."""
+def price_book(prices: str, clients, regions: Sequence[str], granted: bool, overrides: PriceBook | None = None):
+    """`auto`: live when pricing:GetProducts is granted and answers, else the bundled snapshot.
+
+    `--prices live` that cannot be had is AWS being unavailable (exit 3), not a silent fallback."""
     from . import pricing
 
     notes: list[str] = []
@@ -128,7 +130,7 @@ def price_book(prices: str, clients, regions: Sequence[str], granted: bool, over
                 book = live_book(clients, regions)
             except PricingUnavailable as exc:
                 if prices == "live":
-                    raise InputError(f"--prices live: {exc}") from None
+                    raise
                 notes.append(f"live prices unavailable ({exc}); used the bundled snapshot")
                 book = pricing.bundled()
         else:
@@ -139,7 +141,7 @@ def price_book(prices: str, clients, regions: Sequence[str], granted: bool, over
     else:
         book = pricing.load_csv(Path(prices))
     if overrides is not None:
-        book = book.overlay(pricing.load_csv(overrides))
+        book = book.overlay(overrides)
     book.notes.extend(notes)
     return book
 
@@ -162,18 +164,21 @@ def scan(session, regions: Sequence[str], as_of: dt.datetime, *, principal_arn: 
     from .session import read_only_clients
 
     # Offline inputs load first, so a bad file fails before any AWS call.
+    from . import pricing
+
+    overrides = pricing.load_csv(price_overrides) if price_overrides else None
     limits = thresholds_module.load(thresholds_file) if thresholds_file else thresholds_module.DEFAULTS
     if lookback_days is not None:
         if lookback_days < 1:
             raise InputError("--lookback-days must be 1 or more")
         limits = dataclasses.replace(limits, lookback_days=lookback_days)
-    book = None if prices in ("auto", "live") else price_book(prices, None, regions, False, price_overrides)
+    book = None if prices in ("auto", "live") else price_book(prices, None, regions, False, overrides)
     clients = read_only_clients(session)
     preflight = check_live(clients, regions, principal_arn)
     account = principal_files.account_of(preflight.principal) or "*"
     period = month_of(as_of)
     book = book or price_book(prices, clients, regions, "pricing:GetProducts" not in preflight.missing_actions,
-                              price_overrides)
+                              overrides)
     if on_progress:
         on_progress(total=len(RESOURCE_TYPES) * len(regions))
     found = discover(clients, regions, account, not_granted=preflight.missing_actions, since=period[0],

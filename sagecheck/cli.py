@@ -11,6 +11,7 @@ import typer
 from . import api
 from . import catalog as catalog_module
 from .errors import AwsUnavailable, InputError
+from .output import check_writable
 from .regions import parse_account, parse_regions
 
 app = typer.Typer(
@@ -139,7 +140,8 @@ def scan_command(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="ISO 8601 clock for every figure; default now"),
     prices: str = typer.Option("auto", "--prices", help="auto, live, bundled or PATH.csv"),
     price_overrides: Optional[Path] = typer.Option(None, "--price-overrides", help="CSV of negotiated rates"),
-    lookback_days: int = typer.Option(14, "--lookback-days", help="days of metrics for idle detection"),
+    lookback_days: Optional[int] = typer.Option(None, "--lookback-days",
+                                                help="days of metrics for idle detection (default 14)"),
     thresholds: Optional[Path] = typer.Option(None, "--thresholds", help="JSON or TOML file of thresholds"),
     format: str = typer.Option("table", "--format", help="table, json or sarif"),
     out: Optional[Path] = typer.Option(None, "--out", help="write the report here instead of stdout"),
@@ -152,6 +154,8 @@ def scan_command(
     _choice(format, REPORT_FORMATS, "--format")
     region_list = parse_regions(regions)
     clock = parse_as_of(as_of)
+    if out is not None:
+        check_writable(out)
     session = make_session(profile, region_list[0])
     with _progress(quiet) as update:
         result = api.scan(session, region_list, clock, principal_arn=principal_arn, prices=prices,
@@ -176,6 +180,9 @@ def demo_command(
 
     _choice(format, REPORT_FORMATS, "--format")
     clock = parse_as_of(as_of)
+    for path in (out, policy_out):
+        if path is not None:
+            check_writable(path)
     try:
         from .demo.run import run_demo
     except ModuleNotFoundError as exc:
@@ -204,8 +211,7 @@ def prices_pull_command(
     from .session import make_session, read_only_clients
 
     region_list = parse_regions(regions)
-    if out.parent and not out.parent.exists():
-        raise InputError(f"--out {out}: folder {out.parent} does not exist")
+    check_writable(out)
     rows = pull(read_only_clients(make_session(profile, region_list[0])), region_list, out)
     _note(f"wrote {len(rows)} price rows for {', '.join(region_list)} to {out}")
 

@@ -60,10 +60,11 @@ def _region(cluster: str, region: Optional[str]) -> str:
 
 def _prices(prices: str, overrides: Optional[Path]):
     from .api import price_book
+    from .pricing import load_csv
 
     if prices in ("auto", "live"):
         raise InputError("--prices: the control does not call the pricing API; use bundled or a CSV")
-    return price_book(prices, None, (), False, overrides)
+    return price_book(prices, None, (), False, load_csv(overrides) if overrides else None)
 
 
 def _clients(profile: Optional[str], region: str):

@@ -343,8 +343,9 @@ def fetch_all(clients, queries: Sequence[MetricQuery]) -> MetricSeries:
             continue
         try:
             series.merge(fetch(clients, region, group, min(q.start for q in group), max(q.end for q in group)))
-        except botocore.exceptions.ClientError as exc:
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+            # Metrics are advice: a fault leaves utilisation unknown in that region, never ends the scan.
             failed.add(region)
-            code = exc.response.get("Error", {}).get("Code", "error")
+            code = exc.response.get("Error", {}).get("Code", "error") if hasattr(exc, "response") else type(exc).__name__
             series.errors.append(f"cloudwatch:GetMetricData in {region}: {code}; utilisation unknown there")
     return series

@@ -12,13 +12,19 @@ from .errors import InputError
 EMIT_FORMATS = ("json", "terraform", "cloudformation")
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: a reader never sees half a file."""
+def check_writable(path: Path) -> Path:
+    """Refuse an --out that cannot be written, before any work is done for it."""
     path = Path(path)
     if path.is_dir():
         raise InputError(f"--out {path}: is a folder; give a file path")
     if not path.parent.exists():
         raise InputError(f"--out {path}: folder {path.parent} does not exist")
+    return path
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: a reader never sees half a file."""
+    path = check_writable(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

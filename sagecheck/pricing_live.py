@@ -68,7 +68,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -77,6 +76,7 @@ from typing import Iterable, Sequence
 import botocore.exceptions
 
 from .errors import AwsUnavailable, InputError
+from .output import write_atomic
 from .pricing import USAGES, PriceBook, PriceRow, parse_csv, to_csv
 
 SERVICE_CODE = "AmazonSageMaker"
@@ -429,18 +429,8 @@ def _write_cache(path: Path, region: str, usages, instance_types, rows, fetched_
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    path.parent.mkdir(parents=True, exist_ok=True)  # the cache folder may not exist yet
+    write_atomic(path, text)
 
 
 def _get(doc, *keys):

@@ -25,6 +25,7 @@ observed ratio replaces it whenever spot jobs of that instance type exist.
 from __future__ import annotations
 
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -72,7 +73,7 @@ def _check(name: str, value: Any, where: str) -> Any:
         if not isinstance(value, str) or not CLOCK.match(value):
             raise InputError(f"{where}: {name} must be a 24-hour time like \"08:00\", got {value!r}")
         return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
         raise InputError(f"{where}: {name} must be a number of zero or more, got {value!r}")
     if name in PERCENTS and value > 100:
         raise InputError(f"{where}: {name} is a percentage (0-100), got {value!r}")

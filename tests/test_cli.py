@@ -85,3 +85,37 @@ def test_hyperpod_commands_are_registered(capsys):
     assert main(["hyperpod", "--help"]) == 0
     out = capsys.readouterr().out
     assert all(command in out for command in ("stop", "start", "schedule", "apply-schedules"))
+
+
+def test_bad_thresholds_and_retry_settings_are_exit_2(no_aws, monkeypatch, capsys, tmp_path):
+    nan = tmp_path / "t.json"
+    nan.write_text('{"overprovisioned_cpu_pct": NaN}')
+    assert main(["scan", "--regions", "us-east-1", "--thresholds", str(nan)]) == 2
+    huge = tmp_path / "h.json"
+    huge.write_text('{"lookback_days": 1e400}')
+    assert main(["scan", "--regions", "us-east-1", "--thresholds", str(huge)]) == 2
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "abc")
+    assert main(["preflight", "--regions", "us-east-1"]) == 2
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert len(errors) == 3 and "AWS_MAX_ATTEMPTS" in errors[-1]
+
+
+def test_bad_overrides_and_out_folder_fail_before_any_aws_call(no_aws, capsys, tmp_path):
+    bad = tmp_path / "o.csv"
+    bad.write_text("not,a,price,file\n")
+    assert main(["scan", "--regions", "us-east-1", "--price-overrides", str(bad)]) == 2
+    assert main(["scan", "--regions", "us-east-1", "--out", str(tmp_path / "missing" / "r.json")]) == 2
+
+
+def test_malformed_authorization_details_document_is_exit_2(capsys, tmp_path):
+    import json
+
+    details = {"RoleDetailList": [{"RoleName": "r", "Arn": "arn:aws:iam::111122223333:role/r",
+                                   "AttachedManagedPolicies": [{"PolicyArn": "arn:aws:iam::111122223333:policy/p"}]}],
+               "Policies": [{"Arn": "arn:aws:iam::111122223333:policy/p", "DefaultVersionId": "v1",
+                             "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": True, "Document": "%7Bnot"}]}]}
+    path = tmp_path / "auth.json"
+    path.write_text(json.dumps(details))
+    assert main(["preflight", "--authorization-details", str(path),
+                 "--principal-arn", "arn:aws:iam::111122223333:role/r"]) == 2
+    assert "malformed policy entry" in capsys.readouterr().err
