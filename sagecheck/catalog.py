@@ -116,9 +116,6 @@ class Catalog:
     def get(self, action: str) -> CatalogEntry | None:
         return self._by_action.get(action.lower())
 
-    def for_type(self, type_name: str) -> list[CatalogEntry]:
-        return [e for e in self.entries if type_name in e.resource_types]
-
     def for_feature(self, feature: str) -> list[CatalogEntry]:
         return [e for e in self.entries if feature in e.features]
 

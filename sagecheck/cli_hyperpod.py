@@ -229,13 +229,9 @@ def apply_schedules_command(
 
 
 def _parse_at(value: Optional[str]) -> dt.datetime:
-    if value is None:
-        return dt.datetime.now(dt.timezone.utc)
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"--at {value!r} is not an ISO 8601 time, e.g. 2026-12-04T08:00:00+01:00") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    from .period import parse_as_of
+
+    return parse_as_of(value, option="--at")
 
 
 def _render_schedules(rows: list[control.ScheduledCluster], at: dt.datetime, applied: bool) -> str:

@@ -7,7 +7,6 @@ one task is that task's outcome, never the whole scan's.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Sequence
@@ -44,7 +43,6 @@ class DiscoveryResult:
     records: list[ResourceRecord] = field(default_factory=list)
     uncovered: list[Uncovered] = field(default_factory=list)
     errors: list[TypeError_] = field(default_factory=list)
-    calls: Counter = field(default_factory=Counter)
 
     @property
     def complete(self) -> bool:
@@ -56,11 +54,9 @@ class _Task:
                  granted: Callable[[str], bool], since: dt.datetime | None):
         self.clients, self.rtype, self.region, self.account = clients, rtype, region, account
         self.granted, self.since = granted, since
-        self.calls: Counter = Counter()
         self.client = clients.client(rtype.service, region)
 
     def _call(self, operation: str, **params):
-        self.calls[operation] += 1
         return getattr(self.client, _snake(operation))(**params)
 
     def _pages(self, operation: str, result_key: str, **params) -> Iterable[dict]:
@@ -69,7 +65,6 @@ class _Task:
             return
         paginator = self.client.get_paginator(_snake(operation))
         for page in paginator.paginate(**params):
-            self.calls[operation] += 1
             yield from page.get(result_key) or []
 
     def summaries(self) -> list[dict]:
@@ -175,7 +170,6 @@ def discover(
         futures = {pool.submit(task.run): task for task in tasks}
         for future in as_completed(futures):
             task = futures[future]
-            result.calls.update({f"{task.rtype.service}:{op}": n for op, n in task.calls.items()})
             try:
                 records, malformed = future.result()
             except botocore.exceptions.ClientError as exc:

@@ -33,12 +33,11 @@ import botocore.session
 from botocore.exceptions import ClientError
 
 from . import schedule as schedules
-from .schedule import SCHEDULE_TAG
+from .schedule import SCHEDULE_TAG, TAG_VALUE_LIMIT
 from .errors import AwsUnavailable, InputError
 from .session import Clients
 
 SAVED_TAG = "sagecheck:saved-counts"
-TAG_VALUE_LIMIT = 256
 MAX_INSTANCE_COUNT = 6758  # botocore's ClusterInstanceCount maximum
 _VERSION = "v1"
 _GROUP = r"[a-zA-Z0-9](?:-*[a-zA-Z0-9])*"  # ClusterInstanceGroupName

@@ -29,7 +29,6 @@ from .period import month_of
 from .records import ResourceRecord
 
 MAX_QUERIES = 500  # GetMetricData's MetricDataQueries limit
-QUERY_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
 JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 
 INVOCATIONS = "Invocations"

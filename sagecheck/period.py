@@ -6,13 +6,14 @@ import datetime as dt
 from .errors import InputError
 
 
-def parse_as_of(value: str | None, now: dt.datetime | None = None) -> dt.datetime:
+def parse_as_of(value: str | None, now: dt.datetime | None = None, option: str = "--as-of") -> dt.datetime:
+    """An ISO 8601 time (UTC when no offset is given), or now."""
     if value is None:
         return now or dt.datetime.now(dt.timezone.utc)
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise InputError(f"--as-of {value!r} is not an ISO 8601 time, e.g. 2026-12-04T12:00:00Z") from None
+        raise InputError(f"{option} {value!r} is not an ISO 8601 time, e.g. 2026-12-04T12:00:00Z") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 

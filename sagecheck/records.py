@@ -90,6 +90,7 @@ def base(raw: Mapping, origin: Origin, rtype, **fields: Any) -> ResourceRecord:
     if not name or not arn:
         raise ValueError(f"{rtype.name} record without {rtype.id_field} or {rtype.arn_field}")
     fields.setdefault("created", raw.get("CreationTime"))
+    fields.setdefault("parent_arn", next((raw[f] for f in rtype.parent_fields if raw.get(f)), None))
     fields.setdefault("tags", tags_of(raw))
     return ResourceRecord(type=rtype.name, name=str(name), arn=str(arn), region=origin.region,
                           account=origin.account, **fields)

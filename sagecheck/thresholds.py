@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .schedule import DAYS
 
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 

@@ -189,25 +189,6 @@ def test_parliament_has_no_findings(scope):
 # --- trust policy and JSON ----------------------------------------------------------------------------------------------
 
 
-def test_trust_policy_shape():
-    policy = generate.onboarding_trust_policy("arn:aws:iam::111122223333:role/scanner", "ext-id-42")
-    assert policy["Version"] == "2012-10-17"
-    [statement] = policy["Statement"]
-    assert statement["Effect"] == "Allow"
-    assert statement["Principal"] == {"AWS": "arn:aws:iam::111122223333:role/scanner"}
-    assert statement["Action"] == "sts:AssumeRole"
-    assert statement["Condition"] == {"StringEquals": {"sts:ExternalId": "ext-id-42"}}
-
-
-@pytest.mark.parametrize(
-    "principal, external_id",
-    [("not-an-arn", "ext-id-42"), ("arn:aws:iam::111122223333:root", "x"), ("111122223333", "bad id")],
-)
-def test_trust_policy_rejects_bad_input(principal, external_id):
-    with pytest.raises(InputError):
-        generate.onboarding_trust_policy(principal, external_id)
-
-
 def test_render_json():
     one = generate.policy_documents(entries(), WIDE)
     assert json.loads(generate.render_json(one)) == one[0]

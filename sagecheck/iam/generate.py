@@ -26,8 +26,6 @@ _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 _WHITESPACE = re.compile(r"\s")
 _ACCOUNT = re.compile(r"^(\*|\d{12})$")
 _REGION = re.compile(r"^(\*|[a-z]{2}(-[a-z0-9]+)+)$")
-_PRINCIPAL = re.compile(r"^(arn:aws[a-z-]*:(iam|sts)::\d{12}:.+|\d{12})$")
-_EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
 
 
 class HasActionAndArns(Protocol):
@@ -149,25 +147,6 @@ def policy_documents(entries: Sequence[HasActionAndArns], scope: Scope) -> list[
         if seen[statement["Sid"]] > 1:
             statement["Sid"] += f"Group{seen[statement['Sid']]}"
     return _pack(statements)
-
-
-def onboarding_trust_policy(scanner_principal_arn: str, external_id: str) -> dict:
-    if not _PRINCIPAL.match(scanner_principal_arn):
-        raise InputError(f"invalid scanner principal {scanner_principal_arn!r}: expected an IAM ARN or a 12-digit account id")
-    if not _EXTERNAL_ID.match(external_id):
-        raise InputError("invalid external id: 2 to 1224 characters of letters, digits and +=,.@:/-_")
-    return {
-        "Version": POLICY_VERSION,
-        "Statement": [
-            {
-                "Sid": "SagecheckScanner",
-                "Effect": "Allow",
-                "Principal": {"AWS": scanner_principal_arn},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"sts:ExternalId": external_id}},
-            }
-        ],
-    }
 
 
 def render_json(documents: list[dict]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import hyperpod, inference, jobs, mlops, notebooks, studio
-from .model import COST_SHAPES, Call, Paginated, ResourceType, Search
+from .model import Call, Paginated, ResourceType, Search
 
 RESOURCE_TYPES: tuple[ResourceType, ...] = (
     *notebooks.TYPES,
@@ -64,14 +64,11 @@ FEATURES: tuple[Feature, ...] = (
         "live prices cannot be read, so costs use the bundled price snapshot",
     ),
 )
-FEATURES_BY_NAME: dict[str, Feature] = {f.name: f for f in FEATURES}
 
 __all__ = [
     "BY_NAME",
-    "COST_SHAPES",
     "Call",
     "FEATURES",
-    "FEATURES_BY_NAME",
     "Feature",
     "Paginated",
     "RESOURCE_TYPES",

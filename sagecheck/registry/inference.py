@@ -52,7 +52,6 @@ def inference_component_record(raw, origin, rtype):
     return base(
         raw, origin, rtype,
         state=raw.get("InferenceComponentStatus") or "unknown",
-        parent_arn=raw.get("EndpointArn"),
         attrs={
             "endpoint_name": raw.get("EndpointName"),
             "variant": raw.get("VariantName"),

@@ -6,10 +6,6 @@ JOB_PARENT_FIELDS = ("TuningJobArn", "AutoMLJobArn", "LabelingJobArn", "Monitori
 SINCE = "LastModifiedTimeAfter"
 
 
-def _parent(raw) -> str | None:
-    return next((raw[f] for f in JOB_PARENT_FIELDS if raw.get(f)), None)
-
-
 def _single(raw, path: str) -> tuple[Capacity, ...]:
     instance_type = get(raw, f"{path}.InstanceType")
     count = as_int(get(raw, f"{path}.InstanceCount"))
@@ -33,7 +29,6 @@ def training_record(raw, origin, rtype):
         spot=bool(raw.get("EnableManagedSpotTraining")),
         warm_pool_seconds=as_int(get(raw, "WarmPoolStatus.ResourceRetainedBillableTimeInSeconds")),
         volume_gb=as_int(get(raw, "ResourceConfig.VolumeSizeInGB")),
-        parent_arn=_parent(raw),
         attrs={
             "network_isolation": bool(raw.get("EnableNetworkIsolation")),
             "inter_container_encryption": bool(raw.get("EnableInterContainerTrafficEncryption")),
@@ -53,7 +48,6 @@ def processing_record(raw, origin, rtype):
         ended=raw.get("ProcessingEndTime"),
         capacity=_single(raw, "ProcessingResources.ClusterConfig"),
         volume_gb=as_int(get(raw, "ProcessingResources.ClusterConfig.VolumeSizeInGB")),
-        parent_arn=_parent(raw),
         attrs={
             "network_isolation": bool(get(raw, "NetworkConfig.EnableNetworkIsolation")),
             "inter_container_encryption": bool(get(raw, "NetworkConfig.EnableInterContainerTrafficEncryption")),
@@ -71,7 +65,6 @@ def transform_record(raw, origin, rtype):
         started=raw.get("TransformStartTime"),
         ended=raw.get("TransformEndTime"),
         capacity=_single(raw, "TransformResources"),
-        parent_arn=_parent(raw),
         attrs={
             "volume_kms_key": get(raw, "TransformResources.VolumeKmsKeyId"),
             "output_kms_key": get(raw, "TransformOutput.KmsKeyId"),

@@ -17,8 +17,7 @@ def feature_group_record(raw, origin, rtype):
 
 
 def pipeline_execution_record(raw, origin, rtype):
-    return base(raw, origin, rtype, state=raw.get("PipelineExecutionStatus") or "unknown",
-                parent_arn=raw.get("PipelineArn"))
+    return base(raw, origin, rtype, state=raw.get("PipelineExecutionStatus") or "unknown")
 
 
 def mlflow_record(raw, origin, rtype):

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
 CostShape = Literal["run-duration", "hourly", "storage", "roll-up", "none"]
-COST_SHAPES: tuple[str, ...] = ("run-duration", "hourly", "storage", "roll-up", "none")
 
 
 @dataclass(frozen=True)
