@@ -7,7 +7,7 @@ resource with no price row is unpriced: named and counted, never $0.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from .pricing import PriceBook

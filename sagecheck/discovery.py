@@ -16,7 +16,7 @@ import botocore.exceptions
 
 from .records import Capacity, Origin, ResourceRecord
 from .registry import RESOURCE_TYPES, Call, ResourceType, Search
-from .session import Clients
+from .session import Clients, error_code
 
 ACCESS_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException"}
 NOT_FOUND = {"ResourceNotFound", "ValidationException", "ResourceNotFoundException"}
@@ -93,7 +93,7 @@ class _Task:
             try:
                 details = self._call(self.rtype.describe.operation, **_params(self.rtype.describe, summary))
             except botocore.exceptions.ClientError as exc:
-                if _code(exc) in NOT_FOUND:
+                if error_code(exc) in NOT_FOUND:
                     return None  # deleted between list and describe
                 raise
             details.pop("ResponseMetadata", None)
@@ -123,10 +123,6 @@ def _snake(operation: str) -> str:
 
 def _params(call: Call, raw: dict) -> dict:
     return {api: raw[field_name] for api, field_name in call.params if raw.get(field_name) is not None}
-
-
-def _code(exc: botocore.exceptions.ClientError) -> str:
-    return exc.response.get("Error", {}).get("Code", "")
 
 
 def _touching_period(since: dt.datetime) -> dict:
@@ -173,9 +169,9 @@ def discover(
             try:
                 records, malformed = future.result()
             except botocore.exceptions.ClientError as exc:
-                if _code(exc) in ACCESS_DENIED:
+                if error_code(exc) in ACCESS_DENIED:
                     result.uncovered.append(Uncovered(task.rtype.name, task.region, task.rtype.actions,
-                                                      f"AccessDenied from AWS: {_code(exc)}"))
+                                                      f"AccessDenied from AWS: {error_code(exc)}"))
                 else:
                     result.errors.append(TypeError_(task.rtype.name, task.region, _one_line(exc)))
                 records, malformed = [], []

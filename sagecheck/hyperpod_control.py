@@ -34,8 +34,8 @@ from botocore.exceptions import ClientError
 
 from . import schedule as schedules
 from .schedule import SCHEDULE_TAG, TAG_VALUE_LIMIT
-from .errors import AwsUnavailable, InputError
-from .session import Clients
+from .errors import InputError
+from .session import Clients, describe_error, error_code, reachable
 
 SAVED_TAG = "sagecheck:saved-counts"
 MAX_INSTANCE_COUNT = 6758  # botocore's ClusterInstanceCount maximum
@@ -361,27 +361,14 @@ def update_request(state: ClusterState, counts: Mapping[str, int]) -> dict:
 
 # --- talking to AWS (guarded) -----------------------------------------------------------------------------
 
-_NO_CREDENTIALS = (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError,
-                   botocore.exceptions.CredentialRetrievalError, botocore.exceptions.TokenRetrievalError,
-                   botocore.exceptions.SSOError)
-
-
-def _why(exc: ClientError) -> str:
-    error = exc.response.get("Error", {})
-    return f"{error.get('Code', 'Unknown')}: {error.get('Message', '')}".rstrip(": ")
-
-
 @contextmanager
 def _aws(step: str, after: str = "") -> Iterator[None]:
     """Turn a failed step into one line that says what state the cluster is in and what to do."""
-    try:
-        yield
-    except _NO_CREDENTIALS as exc:
-        raise AwsUnavailable(f"no usable AWS credentials ({exc}); use --profile or the AWS_* variables") from None
-    except (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError) as exc:
-        raise AwsUnavailable(f"AWS could not be reached ({exc}) during {step}{'; ' + after if after else ''}") from None
-    except ClientError as exc:
-        raise ControlFailed(f"{step} failed ({_why(exc)}){'; ' + after if after else ''}") from None
+    with reachable(f" during {step}{'; ' + after if after else ''}"):
+        try:
+            yield
+        except ClientError as exc:
+            raise ControlFailed(f"{step} failed ({describe_error(exc)}){'; ' + after if after else ''}") from None
 
 
 def _tags(sm, arn: str) -> dict[str, str]:
@@ -396,8 +383,8 @@ def read_cluster(clients: Clients, region: str, cluster: str, tags: Mapping[str,
         try:
             describe = sm.describe_cluster(ClusterName=cluster)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("ResourceNotFound", "ValidationException"):
-                raise InputError(f"no HyperPod cluster {cluster!r} in {region} ({_why(exc)})") from None
+            if error_code(exc) in ("ResourceNotFound", "ValidationException"):
+                raise InputError(f"no HyperPod cluster {cluster!r} in {region} ({describe_error(exc)})") from None
             raise
     if tags is None:
         with _aws(f"ListTags {describe['ClusterArn']}"):

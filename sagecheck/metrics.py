@@ -332,6 +332,8 @@ def fetch_all(clients, queries: Sequence[MetricQuery]) -> MetricSeries:
     runs. An AWS error in a region is noted and leaves its series unknown; the other regions still count."""
     import botocore.exceptions
 
+    from .session import error_code
+
     groups: dict[tuple, list[MetricQuery]] = defaultdict(list)
     for query in queries:
         groups[(query.region,) if query.run_scoped else (query.region, query.start, query.end)].append(query)
@@ -345,6 +347,6 @@ def fetch_all(clients, queries: Sequence[MetricQuery]) -> MetricSeries:
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
             # Metrics are advice: a fault leaves utilisation unknown in that region, never ends the scan.
             failed.add(region)
-            code = exc.response.get("Error", {}).get("Code", "error") if hasattr(exc, "response") else type(exc).__name__
+            code = error_code(exc)
             series.errors.append(f"cloudwatch:GetMetricData in {region}: {code}; utilisation unknown there")
     return series

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
-from typing import Iterable
+from contextlib import contextmanager
+from typing import Iterable, Iterator
 
 import boto3
 import botocore.exceptions
@@ -18,6 +19,43 @@ from botocore.config import Config
 from .errors import AwsUnavailable, InputError
 
 DEFAULT_MAX_ATTEMPTS = 10  # enough that a scan with 30 % of calls throttled still completes
+
+
+NO_CREDENTIALS = (
+    botocore.exceptions.NoCredentialsError,
+    botocore.exceptions.PartialCredentialsError,
+    botocore.exceptions.CredentialRetrievalError,
+    botocore.exceptions.TokenRetrievalError,
+    botocore.exceptions.SSOError,
+)
+UNREACHABLE = (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)
+
+
+def error_code(exc: Exception, default: str = "Unknown") -> str:
+    """A ClientError's AWS error code; for any other failure, its class name."""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        return exc.response.get("Error", {}).get("Code") or default
+    return type(exc).__name__
+
+
+def describe_error(exc: Exception) -> str:
+    """'Code: message' for a modelled error; the first line of anything else (e.g. an unparseable 5xx body)."""
+    if not isinstance(exc, botocore.exceptions.ClientError):
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        return f"{type(exc).__name__}: {first}".rstrip(": ")
+    error = exc.response.get("Error", {})
+    return f"{error.get('Code', 'Unknown')}: {error.get('Message', '')}".rstrip(": ")
+
+
+@contextmanager
+def reachable(during: str = "") -> Iterator[None]:
+    """No credentials or no route to AWS is exit 3 for the whole command, said in one line."""
+    try:
+        yield
+    except NO_CREDENTIALS as exc:
+        raise AwsUnavailable(f"no usable AWS credentials ({exc}); use --profile or the AWS_* variables") from None
+    except UNREACHABLE as exc:
+        raise AwsUnavailable(f"AWS could not be reached ({exc}){during}") from None
 
 
 class OperationNotAllowed(Exception):

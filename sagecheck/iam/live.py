@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -20,7 +18,7 @@ from botocore.exceptions import ClientError
 from .. import catalog as catalog_module
 from ..catalog import Catalog
 from ..errors import AwsUnavailable, InputError
-from ..session import Clients
+from ..session import UNREACHABLE, Clients, describe_error, error_code, reachable
 from .evaluate import Policy, parse_policy
 from .preflight import (
     GLOBAL_SERVICE_REGION,
@@ -42,14 +40,6 @@ from .review import excess_grants
 # batches would only add pages, not save calls. It also bounds what a throttled retry resends.
 BATCH_SIZE = 30
 
-_NO_CREDENTIALS = (
-    botocore.exceptions.NoCredentialsError,
-    botocore.exceptions.PartialCredentialsError,
-    botocore.exceptions.CredentialRetrievalError,
-    botocore.exceptions.TokenRetrievalError,
-    botocore.exceptions.SSOError,
-)
-_UNREACHABLE = (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)
 # What a service can answer with besides success: a modelled error, or a body botocore cannot parse.
 _AWS_FAULTS = (ClientError, botocore.exceptions.BotoCoreError, botocore.parsers.ResponseParserError)
 
@@ -70,27 +60,6 @@ class _ReadFailed(Exception):
     """One of the principal's policies could not be read; the message says which and why."""
 
 
-@contextmanager
-def _reachable() -> Iterator[None]:
-    try:
-        yield
-    except _NO_CREDENTIALS as exc:
-        raise AwsUnavailable(f"no usable AWS credentials ({exc}); use --profile or the AWS_* variables") from None
-    except _UNREACHABLE as exc:
-        raise AwsUnavailable(f"AWS could not be reached ({exc})") from None
-
-
-def _code(exc: ClientError) -> str:
-    return exc.response.get("Error", {}).get("Code", "Unknown")
-
-
-def _why(exc: Exception) -> str:
-    if not isinstance(exc, ClientError):  # e.g. an unparseable 5xx body from a proxy or emulator
-        return f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
-    error = exc.response.get("Error", {})
-    return f"{error.get('Code', 'Unknown')}: {error.get('Message', '')}".rstrip(": ")
-
-
 def live_preflight(
     clients: Clients,
     regions: Sequence[str],
@@ -104,7 +73,7 @@ def live_preflight(
     # IAM is global: any region of the partition reaches it; STS answers in the first scanned region.
     sts = clients.client("sts", regions[0])
     iam = clients.client("iam", regions[0])
-    with _reachable():
+    with reachable():
         principal = _resolve(sts, iam, principal_arn)
         notes = list(principal.notes)
         if principal.kind is None:
@@ -113,11 +82,11 @@ def live_preflight(
             return _all_inconclusive(catalog, principal.arn, reason, notes)
         try:
             outcomes = _simulate(iam, principal, catalog, regions)
-        except _UNREACHABLE:
+        except UNREACHABLE:
             raise
         except _AWS_FAULTS as exc:
-            why = _why(exc)
-            if isinstance(exc, ClientError) and _code(exc) in ("Throttling", "ThrottlingException"):
+            why = describe_error(exc)
+            if isinstance(exc, ClientError) and error_code(exc) in ("Throttling", "ThrottlingException"):
                 why += " (still throttled after every retry)"
             notes.append(f"the policy simulator was unavailable ({why}); the policies were read and evaluated locally")
         else:
@@ -152,7 +121,7 @@ def _resolve(sts, iam, principal_arn: str | None) -> _Principal:
     try:
         caller = sts.get_caller_identity()
     except ClientError as exc:  # no policy can deny GetCallerIdentity: the credentials are bad or expired
-        raise AwsUnavailable(f"AWS STS refused the credentials ({_why(exc)})") from None
+        raise AwsUnavailable(f"AWS STS refused the credentials ({describe_error(exc)})") from None
     account = caller["Account"]
     arn = caller["Arn"]
     if match:
@@ -178,10 +147,10 @@ def _role_of_session(iam, name: str, account: str, partition: str, explicit: boo
     try:
         role = iam.get_role(RoleName=name)["Role"]
     except ClientError as exc:
-        if explicit and _code(exc) == "NoSuchEntity":
+        if explicit and error_code(exc) == "NoSuchEntity":
             raise InputError(f"--principal-arn: no role named {name!r} in account {account}") from None
         arn = f"arn:{partition}:iam::{account}:role/{name}"
-        error = f"iam:GetRole on role {name}: {_why(exc)}"
+        error = f"iam:GetRole on role {name}: {describe_error(exc)}"
         note = f"{error}, so the role's path is unknown; assumed {arn}"
         return _Principal(arn, "role", name, account, partition, entity_error=error, notes=[note])
     return _Principal(role["Arn"], "role", name, account, partition, entity=role)
@@ -275,18 +244,18 @@ class _Reader:
     def call(self, operation: str, what: str, **params) -> dict:
         try:
             return getattr(self.iam, operation)(**params)
-        except _UNREACHABLE:
+        except UNREACHABLE:
             raise
         except _AWS_FAULTS as exc:
-            raise _ReadFailed(f"iam:{_op_name(operation)} on {what}: {_why(exc)}") from None
+            raise _ReadFailed(f"iam:{_op_name(operation)} on {what}: {describe_error(exc)}") from None
 
     def pages(self, operation: str, key: str, what: str, **params) -> list:
         try:
             return [item for page in self.iam.get_paginator(operation).paginate(**params) for item in page[key]]
-        except _UNREACHABLE:
+        except UNREACHABLE:
             raise
         except _AWS_FAULTS as exc:
-            raise _ReadFailed(f"iam:{_op_name(operation)} on {what}: {_why(exc)}") from None
+            raise _ReadFailed(f"iam:{_op_name(operation)} on {what}: {describe_error(exc)}") from None
 
     def own(self, kind: str, name: str) -> list[Policy]:
         """Inline and attached policies of a user, group or role."""
