@@ -1,5 +1,4 @@
 import json
-import os
 import random
 import re
 import shutil
@@ -13,6 +12,7 @@ import pytest
 import yaml
 from hcl2.utils import SerializationOptions
 
+from terraform_support import OFFLINE_PROVIDER, PLUGINS, needs_plugins, needs_terraform, terraform, terraform_env
 from sagecheck import catalog
 from sagecheck.errors import InputError
 from sagecheck.iam import generate
@@ -392,28 +392,9 @@ def test_write_terraform_leaves_no_half_module(tmp_path):
         generate.write_terraform({"../main.tf": ""}, out)
 
 
-TERRAFORM = shutil.which("terraform")
-PLUGINS = Path("/opt/tf-plugins")
-needs_terraform = pytest.mark.skipif(TERRAFORM is None, reason="terraform is not installed")
-needs_plugins = pytest.mark.skipif(
-    not PLUGINS.is_dir(), reason=f"no offline AWS provider mirror at {PLUGINS}, and plain init needs the registry"
-)
-
-
 @pytest.fixture(scope="module")
 def tf_env(tmp_path_factory):
-    config = tmp_path_factory.mktemp("tfconfig") / "empty.tfrc"
-    config.write_text("")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
-    env.update(TF_CLI_CONFIG_FILE=str(config), CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1", AWS_EC2_METADATA_DISABLED="true")
-    return env
-
-
-def terraform(env, cwd, *args, check=True):
-    result = subprocess.run([TERRAFORM, *args, "-no-color"], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-    if check:
-        assert result.returncode == 0, f"terraform {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
-    return result
+    return terraform_env(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -442,16 +423,7 @@ def test_terraform_validate(tf_modules, tf_env):
         terraform(tf_env, folder, "validate")
 
 
-ROOT_MODULE = """
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "AKIAFAKEFAKEFAKEFAKE"
-  secret_key                  = "fake"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-}
-
+ROOT_MODULE = OFFLINE_PROVIDER + """
 module "sagecheck" {
   source     = "%(source)s"
   regions    = %(regions)s

@@ -7,11 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import botocore.session
 import hcl2
@@ -21,6 +17,7 @@ from botocore.validate import ParamValidator
 from hcl2.utils import SerializationOptions
 from typer.testing import CliRunner
 
+from terraform_support import OFFLINE_PROVIDER, PLUGINS, needs_plugins, needs_terraform, terraform, terraform_env
 from sagecheck import catalog
 from sagecheck import hyperpod_control as hc
 from sagecheck.cli_hyperpod import hyperpod_app, render_plan
@@ -653,25 +650,9 @@ def test_terraform_reads_back_the_same_actions_and_conditions(tmp_path):
     assert defaults["opt_in_tag_key"] == "sagecheck:managed" and defaults["account_id"] == ACCOUNT_ID
 
 
-TERRAFORM = shutil.which("terraform")
-PLUGINS = Path("/opt/tf-plugins")
-needs_terraform = pytest.mark.skipif(TERRAFORM is None, reason="terraform is not installed")
-needs_plugins = pytest.mark.skipif(not PLUGINS.is_dir(), reason=f"no offline AWS provider mirror at {PLUGINS}")
-
-
 @pytest.fixture(scope="module")
 def tf_env(tmp_path_factory):
-    config = tmp_path_factory.mktemp("tfconfig") / "empty.tfrc"
-    config.write_text("")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
-    env.update(TF_CLI_CONFIG_FILE=str(config), CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1", AWS_EC2_METADATA_DISABLED="true")
-    return env
-
-
-def terraform(env, cwd, *args):
-    result = subprocess.run([TERRAFORM, *args, "-no-color"], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, f"terraform {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
-    return result
+    return terraform_env(tmp_path_factory)
 
 
 @needs_terraform
@@ -681,16 +662,7 @@ def test_terraform_fmt_is_canonical(tmp_path, tf_env, tag_key):
     terraform(tf_env, tmp_path / "module", "fmt", "-check", "-diff")
 
 
-ROOT_MODULE = """
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "AKIAFAKEFAKEFAKEFAKE"
-  secret_key                  = "fake"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-}
-
+ROOT_MODULE = OFFLINE_PROVIDER + """
 module "opted_in" {
   source = "%(source)s"
 }
