@@ -124,8 +124,8 @@ def test_demo_flow_preflight_gap_then_green_then_full_scan(tmp_path):
     assert totals["unpriced_count"] >= 1
     assert [line.split()[0] for line in lines] == ["1.", "wrote", "2.", "3.", "4."]
     kinds = {r["kind"] for r in report["recommendations"]}
-    assert {"idle-endpoint", "overprovisioned-endpoint", "idle-notebook", "idle-studio-app", "hyperpod-schedule",
-            "managed-spot", "spot-achieved", "overprovisioned-job"} <= kinds
+    assert {"idle-endpoint", "partly-idle-endpoint", "overprovisioned-endpoint", "idle-notebook", "idle-studio-app",
+            "hyperpod-schedule", "managed-spot", "spot-achieved", "overprovisioned-job"} <= kinds
     assert not any(r["arn"].endswith("cluster/hp-stopped") for r in report["recommendations"]), "stopped: no advice"
     assert len({f["check_id"] for f in report["findings"]}) >= 5
     dollars = [r["monthly_savings_usd"] for r in report["recommendations"] if r["monthly_savings_usd"] is not None]

@@ -733,6 +733,7 @@ class _RegionSeeder:
         components: tuple[str, ...] = (),  # models of the inference components it will host
         kms: bool = False,
         capture: bool = False,
+        challenger: tuple[str, str, int] | None = None,  # a second variant (name, type, count) at weight 0
     ) -> None:
         created = self.ago(days=created_days)
         config = f"{name}-config"
@@ -752,6 +753,10 @@ class _RegionSeeder:
             variant.update(ServerlessConfig=serverless) if serverless else variant.update(
                 InstanceType=instance_type, InitialInstanceCount=count, InitialVariantWeight=1.0
             )
+        if challenger:
+            name2, type2, count2 = challenger
+            request["ProductionVariants"].append({**variant, "VariantName": name2, "InstanceType": type2,
+                                                  "InitialInstanceCount": count2, "InitialVariantWeight": 0.0})
         if kms:
             request["KmsKeyId"] = _kms_key(self.region)
         if capture:
@@ -765,14 +770,16 @@ class _RegionSeeder:
         # variant is set just below
         self.sm.create_endpoint_config(**_as_moto_accepts(request, components[0] if components else ""))
         role = {"ExecutionRoleArn": EXECUTION_ROLE_ARN} if components else {}
-        self.update("endpoint-config", config, CreationTime=created - dt.timedelta(minutes=2), ProductionVariants=[variant], **role)
+        variants = request["ProductionVariants"]
+        self.update("endpoint-config", config, CreationTime=created - dt.timedelta(minutes=2), ProductionVariants=variants,
+                    **role)
         self.sm.create_endpoint(EndpointName=name, EndpointConfigName=config)
         self.update(
             "endpoint",
             name,
             CreationTime=created,
             LastModifiedTime=created + dt.timedelta(minutes=9),
-            ProductionVariants=[self._variant_summary(variant)],
+            ProductionVariants=[self._variant_summary(v) for v in variants],
             DataCaptureConfig=self._capture_summary(request.get("DataCaptureConfig"), request.get("KmsKeyId")),
         )
         self.add("endpoint-config", config)
@@ -811,6 +818,7 @@ class _RegionSeeder:
         self.endpoint("busy-endpoint", "ml.m5.xlarge", 2, created_days=120, kms=True, capture=True)
         self.endpoint("idle-endpoint", "ml.g4dn.xlarge", 1, created_days=75)
         self.endpoint("oversized-endpoint", "ml.g5.12xlarge", 4, created_days=45)
+        self.endpoint("ab-test-endpoint", "ml.m5.xlarge", 1, created_days=60, challenger=("Challenger", "ml.g4dn.xlarge", 1))
         serverless = {"MemorySizeInMB": 2048, "MaxConcurrency": 10}
         self.endpoint("serverless-endpoint", None, 0, created_days=40, serverless=serverless)
         components = (("llama-8b-ic", "genai-llama-8b"), ("mistral-7b-ic", "genai-mistral-7b"))
@@ -849,7 +857,8 @@ class _RegionSeeder:
         """Hourly points for 14 days: traffic on the busy endpoints, none on idle, low utilisation on oversized."""
         hour = self.as_of.replace(minute=0, second=0, microsecond=0)
         hours = [hour - dt.timedelta(hours=h) for h in range(1, 14 * 24 + 1)]
-        traffic = {"busy-endpoint": 1800, "oversized-endpoint": 25, "serverless-endpoint": 120, "genai-endpoint": 300}
+        traffic = {"busy-endpoint": 1800, "oversized-endpoint": 25, "serverless-endpoint": 120, "genai-endpoint": 300,
+                   "ab-test-endpoint": 600}
         data: list[tuple[str, dict]] = []
         for endpoint, per_hour in traffic.items():
             created = self.ago(days=3) if endpoint == "genai-endpoint" else None
@@ -862,8 +871,11 @@ class _RegionSeeder:
             data.append(("/aws/sagemaker/Endpoints", _datum("CPUUtilization", "oversized-endpoint", t, 3.5, "Percent")))
             data.append(("/aws/sagemaker/Endpoints", _datum("GPUUtilization", "oversized-endpoint", t, 2.0, "Percent")))
             data.append(("/aws/sagemaker/Endpoints", _datum("CPUUtilization", "busy-endpoint", t, 55.0, "Percent")))
-            # Idle means powered and reporting, yet never invoked.
+            # Idle means powered and reporting, yet never invoked: all of idle-endpoint, the A/B test's challenger.
             data.append(("/aws/sagemaker/Endpoints", _datum("CPUUtilization", "idle-endpoint", t, 0.4, "Percent")))
+            data.append(("/aws/sagemaker/Endpoints", _datum("CPUUtilization", "ab-test-endpoint", t, 0.5, "Percent",
+                                                            variant="Challenger")))
+            data.append(("/aws/sagemaker/Endpoints", _datum("CPUUtilization", "ab-test-endpoint", t, 35.0, "Percent")))
         for namespace in {n for n, _ in data}:
             points = [d for n, d in data if n == namespace]
             for i in range(0, len(points), 1000):
@@ -1182,10 +1194,10 @@ def _s3_prefix(uri: str) -> dict:
     return {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri}}
 
 
-def _datum(metric: str, endpoint: str, at: dt.datetime, value: float, unit: str) -> dict:
+def _datum(metric: str, endpoint: str, at: dt.datetime, value: float, unit: str, variant: str = "AllTraffic") -> dict:
     return {
         "MetricName": metric,
-        "Dimensions": [{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": "AllTraffic"}],
+        "Dimensions": [{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}],
         "Timestamp": at,
         "Value": value,
         "Unit": unit,
