@@ -17,6 +17,7 @@ from .costing import HOSTED_STATES, NAIVE_HOURS, CostLine
 from .metrics import CPU, GPU, GPU_MEMORY, INVOCATIONS, MEMORY, MetricSeries, family, gpus, normalised, vcpus
 from .pricing import PriceBook
 from .registry import BY_NAME
+from .registry.notebooks import auto_stop
 from .schedule import SCHEDULE_TAG, off_hours_per_week, parse_schedule
 from .thresholds import DAYS, DEFAULTS, Thresholds
 
@@ -197,8 +198,15 @@ class Context:
     as_of: dt.datetime
     t: Thresholds
 
+    def __post_init__(self):
+        self._lifecycle = {(l.record.region, l.record.account, l.record.name): l.record
+                           for l in self.of("notebook-lifecycle-config")}
+
     def of(self, *types: str) -> list[CostLine]:
         return [line for line in self.lines if line.record.type in types]
+
+    def lifecycle_config(self, notebook, name: str):
+        return self._lifecycle.get((notebook.region, notebook.account, name))
 
 
 def _variant_state(ctx: Context, arn: str, variant) -> str:
@@ -258,13 +266,10 @@ def endpoint_rules(ctx: Context) -> list[Recommendation]:
     return recs
 
 
-def _auto_stop(ctx: Context, record) -> bool | None:
-    name = record.attrs.get("lifecycle_config")
-    if not name:
-        return False
-    configs = [l.record for l in ctx.of("notebook-lifecycle-config")
-               if l.record.name == name and l.record.region == record.region]
-    return bool(configs[0].attrs.get("auto_stop")) if configs else None  # config unread: unknown
+def _proposed_window(t: Thresholds) -> tuple[float, str]:
+    """The nights-and-weekends window both notebook and HyperPod advice propose: (off share of a week, as text)."""
+    share = off_fraction(t.schedule_days, t.schedule_start, t.schedule_end)
+    return share, f"{'/'.join(t.schedule_days)} {t.schedule_start}-{t.schedule_end} UTC"
 
 
 def notebook_rules(ctx: Context) -> list[Recommendation]:
@@ -281,14 +286,13 @@ def notebook_rules(ctx: Context) -> list[Recommendation]:
                 "idle-notebook", record.arn, saving,
                 f"In service with no activity for {quiet:.0f} days; stop it to save {_usd(saving)} a month",
                 {"idle_days": round(quiet, 1)}))
-        elif _auto_stop(ctx, record) is False:
-            share = off_fraction(t.schedule_days, t.schedule_start, t.schedule_end)
+        elif auto_stop(record, lambda name: ctx.lifecycle_config(record, name)) is False:
+            share, window = _proposed_window(t)
             saving = _monthly(_hourly(line), share)
             recs.append(Recommendation(
                 "idle-notebook", record.arn, saving,
                 f"In service without an auto-stop lifecycle configuration; stopping it outside "
-                f"{'/'.join(t.schedule_days)} {t.schedule_start}-{t.schedule_end} UTC would save "
-                f"{_usd(saving)} a month",
+                f"{window} would save {_usd(saving)} a month",
                 {"lifecycle_config": record.attrs.get("lifecycle_config"), "off_share": round(share, 4)}))
     return recs
 
@@ -350,13 +354,12 @@ def hyperpod_rules(ctx: Context) -> list[Recommendation]:
                 f"run {target} node(s) to save {_usd(saving)} a month",
                 {"group": group.name, "instance_count": target, "peak_pct": round(found[1], 2)}))
         if not record.tags.get(SCHEDULE_TAG, "").strip():
-            share = off_fraction(t.schedule_days, t.schedule_start, t.schedule_end)
+            share, window = _proposed_window(t)
             saving = _monthly(_hourly(line), share)
             recs.append(Recommendation(
                 "hyperpod-schedule", record.arn, saving,
-                f"Runs around the clock with no on/off schedule; on only {'/'.join(t.schedule_days)} "
-                f"{t.schedule_start}-{t.schedule_end} UTC it would be off {share:.0%} of the week, saving "
-                f"{_usd(saving)} a month",
+                f"Runs around the clock with no on/off schedule; on only {window} it would be off "
+                f"{share:.0%} of the week, saving {_usd(saving)} a month",
                 {"schedule": f"{','.join(t.schedule_days)} {t.schedule_start}-{t.schedule_end} UTC",
                  "off_share": round(share, 4), "tag": SCHEDULE_TAG}))
     return recs

@@ -31,6 +31,7 @@ and the scanning role's own excess grants (privileges.py).
 """
 from __future__ import annotations
 
+from ..registry.notebooks import auto_stop
 from .model import HIGH, LOW, MEDIUM, is_false, is_true, register, unset
 
 KMS_HELP = "AWS-owned keys cannot be audited, rotated on your schedule, or revoked"
@@ -84,13 +85,12 @@ def notebook_vpc(r, ctx):
 def notebook_auto_stop(r, ctx):
     if "lifecycle_config" not in r.attrs:
         return None
+    if auto_stop(r, lambda name: ctx.find("notebook-lifecycle-config", r, name)) is not False:
+        return None
     name = r.attrs["lifecycle_config"]
     if not name:
         return f"Notebook instance {r.name} has no lifecycle configuration, so nothing stops it when idle."
-    config = ctx.find("notebook-lifecycle-config", r, name)
-    if config is not None and is_false(config.attrs, "auto_stop"):
-        return f"Notebook instance {r.name}: lifecycle configuration {name} has no auto-stop script."
-    return None
+    return f"Notebook instance {r.name}: lifecycle configuration {name} has no auto-stop script."
 
 
 # --- training and processing jobs share their settings ---

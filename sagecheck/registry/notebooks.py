@@ -9,6 +9,16 @@ from .model import Call, Paginated, ResourceType
 AUTO_STOP_MARKERS = ("autostop", "auto-stop", "idle", "stop_notebook_instance", "stop-notebook-instance")
 
 
+def auto_stop(notebook, find_config) -> bool | None:
+    """Whether something stops a notebook when idle: False without a lifecycle config, the config's own
+    verdict when it was read, None (unknown) when it was not. `find_config(name)` gives the config's record."""
+    name = notebook.attrs.get("lifecycle_config")
+    if not name:
+        return False
+    config = find_config(name)
+    return None if config is None else config.attrs.get("auto_stop")
+
+
 def notebook_record(raw, origin, rtype):
     instance_type = raw.get("InstanceType")
     return base(
