@@ -10,7 +10,7 @@ import typer
 
 from . import api
 from . import catalog as catalog_module
-from .errors import AwsUnavailable, InputError
+from .errors import AwsUnavailable, ControlFailed, InputError
 from .output import check_writable
 from .regions import parse_account, parse_regions
 
@@ -257,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"sagecheck: error: {exc}", file=sys.stderr)
         return 2
+    except ControlFailed as exc:
+        print(f"sagecheck: error: {exc}", file=sys.stderr)
+        return 1
     except AwsUnavailable as exc:
         if debug:
             raise

@@ -71,11 +71,6 @@ def _clients(profile: Optional[str], region: str):
     return control.control_clients(make_session(profile, region))  # a fresh session, guarded for the control only
 
 
-def _failed(exc: control.ControlFailed) -> typer.Exit:
-    print(f"sagecheck: error: {exc}", file=sys.stderr)
-    return typer.Exit(1)
-
-
 # --- rendering --------------------------------------------------------------------------------------------
 
 
@@ -136,10 +131,7 @@ def stop_command(
     """Save each instance group's counts in a cluster tag, then scale every group to 0."""
     apply, format, region = _confirmed(yes, dry_run), _format(format), _region(cluster, region)
     book = _prices(prices, price_overrides)
-    try:
-        outcome = control.stop(_clients(profile, region), region, cluster, prices=book, yes=apply)
-    except control.ControlFailed as exc:
-        raise _failed(exc) from None
+    outcome = control.stop(_clients(profile, region), region, cluster, prices=book, yes=apply)
     _emit_outcome(outcome, format)
 
 
@@ -159,10 +151,7 @@ def start_command(
     apply, format, region = _confirmed(yes, dry_run), _format(format), _region(cluster, region)
     wanted = control.parse_counts(counts) if counts is not None else None
     book = _prices(prices, price_overrides)
-    try:
-        outcome = control.start(_clients(profile, region), region, cluster, prices=book, counts=wanted, yes=apply)
-    except control.ControlFailed as exc:
-        raise _failed(exc) from None
+    outcome = control.start(_clients(profile, region), region, cluster, prices=book, counts=wanted, yes=apply)
     _emit_outcome(outcome, format)
 
 
@@ -185,10 +174,7 @@ def schedule_command(
     if not remove and not (on and off):
         raise InputError("give --on and --off (e.g. --on 'Mon-Fri 08:00' --off 'Mon-Fri 20:00'), or --remove")
     wanted = None if remove else schedules.make_schedule(on, off, tz)
-    try:
-        change = control.set_schedule(_clients(profile, region), region, cluster, wanted, yes=apply)
-    except control.ControlFailed as exc:
-        raise _failed(exc) from None
+    change = control.set_schedule(_clients(profile, region), region, cluster, wanted, yes=apply)
     old, new = change.old or "(none)", change.new or "(removed)"
     print(f"{change.cluster.name} ({region}) tag {control.SCHEDULE_TAG}: {old} -> {new}")
     if wanted is not None:

@@ -7,3 +7,7 @@ class InputError(Exception):
 
 class AwsUnavailable(Exception):
     """AWS could not be reached, or there are no credentials. The CLI exits 3."""
+
+
+class ControlFailed(Exception):
+    """A write step failed (HyperPod control); the message says what state was left and what to re-run. Exit 1."""

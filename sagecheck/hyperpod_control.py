@@ -34,7 +34,7 @@ from botocore.exceptions import ClientError
 
 from . import schedule as schedules
 from .schedule import SCHEDULE_TAG, TAG_VALUE_LIMIT
-from .errors import InputError
+from .errors import ControlFailed, InputError
 from .session import Clients, describe_error, error_code, reachable
 
 SAVED_TAG = "sagecheck:saved-counts"
@@ -52,10 +52,6 @@ WRITE_OPERATIONS = frozenset(
 
 class Refusal(InputError):
     """The control will not act: not InService, already stopped, no saved counts... Exit 2, nothing changed."""
-
-
-class ControlFailed(Exception):
-    """AWS refused or failed a step; the message says what state the cluster was left in and what to re-run."""
 
 
 def control_clients(session) -> Clients:

@@ -740,11 +740,13 @@ def test_cli_bad_input_and_refusals(cli, world):
     assert "does not call the pricing API" in str(live.exception)
 
 
-def test_cli_step_failure_exits_1_with_one_line(cli, world):
+def test_cli_step_failure_exits_1_with_one_line(cli, world, capsys):
+    from sagecheck.cli import main
+
     world.fake.fail_on("UpdateCluster", 1)
-    result = cli.invoke(hyperpod_app, ["stop", "hp-three", "--yes"])
-    assert result.exit_code == 1
-    assert result.output.count("\n") == 1 and result.output.startswith("sagecheck: error: UpdateCluster hp-three failed")
+    assert main(["hyperpod", "stop", "hp-three", "--yes"]) == 1  # the entry point maps a failed step to exit 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("sagecheck: error: UpdateCluster hp-three failed")
 
 
 def test_cli_schedule_and_apply_schedules(cli, world):
